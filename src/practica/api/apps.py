@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class APIConfig(AppConfig):
+    """App config for the HTTP API."""
+
+    name = "practica.api"
+    label = "api"

@@ -1,0 +1,16 @@
+"""The `practica` console script: every Django management command, plus demo, serve and bench."""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "practica.settings")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    execute_from_command_line(["practica", *args])
+
+
+if __name__ == "__main__":
+    main()

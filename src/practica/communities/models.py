@@ -1,0 +1,190 @@
+"""Communities, the company-wide program over them, and memberships with their history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from practica.core.models import TimeStampedModel
+
+
+class Program(TimeStampedModel):
+    """A company-wide umbrella over many communities (e.g. the communities-of-practice program)."""
+
+    name = models.CharField(_("name"), max_length=160)
+    slug = models.SlugField(_("slug"), max_length=160, unique=True)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Access(models.TextChoices):
+    OPEN = "open", _("Open: anyone may join")
+    CLOSED = "closed", _("Closed: joining needs approval")
+
+
+class Community(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=160)
+    slug = models.SlugField(_("slug"), max_length=160, unique=True)
+    program = models.ForeignKey(
+        Program,
+        verbose_name=_("program"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="communities",
+    )
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    mission = models.TextField(_("mission"), blank=True, max_length=2000)
+    access = models.CharField(
+        _("access"), max_length=10, choices=Access.choices, default=Access.OPEN
+    )
+    topics = models.ManyToManyField(
+        "core.Topic", verbose_name=_("topics"), blank=True, related_name="communities"
+    )
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.access == Access.CLOSED
+
+
+class MembershipRole(models.TextChoices):
+    MEMBER = "member", _("Member")
+    ORGANIZER = "organizer", _("Organizer")
+    LEADER = "leader", _("Leader")
+    MANAGER = "manager", _("Community manager")
+    EXECUTIVE_SPONSOR = "executive_sponsor", _("Executive sponsor")
+
+
+class MembershipSource(models.TextChoices):
+    ORGANIC = "organic", _("Joined on their own")
+    WELCOME_MAIL = "welcome_mail", _("Welcome mail")
+    INVITATION = "invitation", _("Invitation")
+    IMPORT = "import", _("Imported")
+    FOUNDER = "founder", _("Founder")
+
+
+class LeftReason(models.TextChoices):
+    LEFT_COMMUNITY = "left_community", _("Left the community")
+    LEFT_COMPANY = "left_company", _("Left the company")
+    REMOVED = "removed", _("Removed by a manager")
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def current(self) -> "MembershipQuerySet":
+        return self.filter(left_at__isnull=True)
+
+    def as_of(self, moment: "timezone.datetime") -> "MembershipQuerySet":
+        return self.filter(joined_at__lte=moment).filter(
+            Q(left_at__isnull=True) | Q(left_at__gt=moment)
+        )
+
+
+class Membership(models.Model):
+    """One stint of a person in a community. Leaving closes the row; rejoining opens a new one.
+
+    Rows are never deleted: retention and growth are measured from this history.
+    """
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=20,
+        choices=MembershipSource.choices,
+        default=MembershipSource.ORGANIC,
+    )
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    left_at = models.DateTimeField(_("left"), null=True, blank=True)
+    left_reason = models.CharField(
+        _("reason for leaving"), max_length=20, blank=True, choices=LeftReason.choices
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-joined_at"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "person"],
+                condition=Q(left_at__isnull=True),
+                name="one_current_membership",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "joined_at"], name="membership_community_joined"),
+            models.Index(fields=["community", "left_at"], name="membership_community_left"),
+            models.Index(fields=["person", "left_at"], name="membership_person_left"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.community_id} ({self.role})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_at is None
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class MembershipRequest(models.Model):
+    """A request to join a closed community, decided by its managers."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="membership_requests"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership_requests"
+    )
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("membership request")
+        verbose_name_plural = _("membership requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "person"],
+                condition=Q(status="pending"),
+                name="one_pending_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.community_id} ({self.status})"

@@ -1,0 +1,63 @@
+"""Reads about communities reused by views, API and metrics."""
+
+from django.db.models import Count, Q, QuerySet
+
+from practica.communities.models import (
+    Community,
+    Membership,
+    MembershipRequest,
+    RequestStatus,
+)
+from practica.people.models import User
+
+
+def communities_with_member_counts() -> QuerySet[Community]:
+    """Every community, annotated with `member_count` (current members)."""
+    return (
+        Community.objects.select_related("program")
+        .annotate(member_count=Count("memberships", filter=Q(memberships__left_at__isnull=True)))
+        .order_by("name")
+    )
+
+
+def communities_of(person: User) -> QuerySet[Community]:
+    """The communities the person currently belongs to, with their member counts."""
+    ids = Membership.objects.current().filter(person=person).values("community_id")
+    return communities_with_member_counts().filter(pk__in=ids)
+
+
+def current_members(
+    community: Community, *, text: str = "", role: str = ""
+) -> QuerySet[Membership]:
+    """Current memberships of a community, newest first, filtered by name text and role."""
+    memberships = (
+        Membership.objects.current()
+        .filter(community=community)
+        .select_related("person", "person__org_unit")
+    )
+    text = text.strip()
+    if text:
+        memberships = memberships.filter(
+            Q(person__display_name__icontains=text) | Q(person__email__istartswith=text)
+        )
+    if role:
+        memberships = memberships.filter(role=role)
+    return memberships.order_by("-joined_at", "pk")
+
+
+def membership_history(community: Community, person: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(community=community, person=person).order_by("joined_at")
+
+
+def pending_requests(community: Community) -> QuerySet[MembershipRequest]:
+    return (
+        MembershipRequest.objects.filter(community=community, status=RequestStatus.PENDING)
+        .select_related("person", "person__org_unit")
+        .order_by("created_at")
+    )
+
+
+def pending_request_of(community: Community, person: User) -> MembershipRequest | None:
+    return MembershipRequest.objects.filter(
+        community=community, person=person, status=RequestStatus.PENDING
+    ).first()

@@ -1,0 +1,75 @@
+"""Reads about people: the directory and expert finder, org chart look-ups."""
+
+from django.db.models import Count, Q, QuerySet
+
+from practica.core.models import Topic
+from practica.core.tree import subtree_filter
+from practica.people.models import OrgUnit, User
+
+
+def people_in_directory() -> QuerySet[User]:
+    """Everyone a member may find: active, real (no system accounts), still at the company."""
+    return User.objects.filter(is_active=True, is_system=False, left_on__isnull=True)
+
+
+def search_directory(
+    *,
+    text: str = "",
+    topic: Topic | None = None,
+    org_unit: OrgUnit | None = None,
+    location: str = "",
+    role: str = "",
+) -> QuerySet[User]:
+    """The directory filtered by name/email/title text, expertise topic (with its sub-topics),
+    org unit (with its descendants), location and role.
+
+    With a topic, the best experts come first: those whose expertise matches the topic most
+    closely (the topic itself before its sub-topics), then by how many matching topics they list.
+    """
+    people = people_in_directory().select_related("org_unit")
+    text = text.strip()
+    if text:
+        words = text.split()[:6]
+        for word in words:
+            people = people.filter(
+                Q(display_name__icontains=word)
+                | Q(email__istartswith=word)
+                | Q(job_title__icontains=word)
+            )
+    if org_unit is not None:
+        people = people.filter(subtree_filter(org_unit.path, "org_unit__path"))
+    if location.strip():
+        term = location.strip()
+        people = people.filter(Q(location__icontains=term) | Q(country__iexact=term))
+    if role:
+        people = people.filter(role=role)
+    if topic is not None:
+        matching = subtree_filter(topic.path, "expertise__path")
+        people = (
+            people.filter(matching)
+            .annotate(
+                exact_match=Count("expertise", filter=Q(expertise=topic), distinct=True),
+                topic_matches=Count("expertise", filter=matching, distinct=True),
+            )
+            .order_by("-exact_match", "-topic_matches", "display_name", "pk")
+        )
+    else:
+        people = people.order_by("display_name", "pk")
+    return people
+
+
+def org_unit_chain(org_unit: OrgUnit | None) -> list[OrgUnit]:
+    """The unit and its ancestors, outermost first (division › group › team)."""
+    if org_unit is None:
+        return []
+    slugs = [part for part in org_unit.path.strip("/").split("/") if part]
+    units = {unit.slug: unit for unit in OrgUnit.objects.filter(slug__in=slugs)}
+    return [units[slug] for slug in slugs if slug in units]
+
+
+def org_unit_at_depth(org_unit: OrgUnit | None, depth: int) -> OrgUnit | None:
+    """The ancestor of `org_unit` at `depth` (0 = division); the unit itself if shallower."""
+    chain = org_unit_chain(org_unit)
+    if not chain:
+        return None
+    return chain[min(depth, len(chain) - 1)]

@@ -1,0 +1,20 @@
+"""Top-level URL map: each app mounts its own urls.py."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from practica.api.api import api
+from practica.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
