@@ -1,6 +1,7 @@
 """Practica settings: one file, every knob an environment variable (see README's table)."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -28,7 +29,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 PRACTICA_ENV = os.environ.get("PRACTICA_ENV", "development")
 PRODUCTION = PRACTICA_ENV == "production"
-TESTING = env_bool("PRACTICA_TESTING")
+TESTING = env_bool("PRACTICA_TESTING") or "pytest" in sys.modules
 
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -112,7 +113,10 @@ SQLITE_OPTIONS = {
         " PRAGMA busy_timeout=30000; PRAGMA cache_size=-64000;"
     ),
 }
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Tests use TEST_DATABASE_URL when given, so a developer's DATABASE_URL is never touched.
+DATABASE_URL = (TESTING and os.environ.get("TEST_DATABASE_URL")) or os.environ.get(
+    "DATABASE_URL", ""
+)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -186,7 +190,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Practica <practica@ex
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 
-# --- Background work: Celery. A no-server broker (files under var/) unless CELERY_BROKER_URL is set.
+# --- Background work: Celery. A no-server broker (files under var/) unless a URL is set.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 BROKER_DIR = DATA_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -229,7 +233,7 @@ if PRODUCTION:
 
 # --- Practica's own knobs.
 PRACTICA_LIST_DOMAIN = os.environ.get("PRACTICA_LIST_DOMAIN", "lists.example.com")
-PRACTICA_API_TOKEN_PREFIX = "pat_"
+PRACTICA_API_TOKEN_PREFIX = "pat_"  # noqa: S105 — a public prefix, not a secret
 PRACTICA_PAGE_SIZE = 25
 
 LOGGING = {
