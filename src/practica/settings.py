@@ -127,9 +127,17 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
             "OPTIONS": SQLITE_OPTIONS,
-            "TEST": {"NAME": DATA_DIR / "test.sqlite3"},
         }
     }
+if TESTING:
+    # One test database per test run, so parallel runs on one machine never share one.
+    _test_suffix = os.environ.get("PRACTICA_TEST_DB_SUFFIX", str(os.getpid()))
+    _default = DATABASES["default"]
+    _default["TEST"] = (
+        {"NAME": DATA_DIR / f"test-{_test_suffix}.sqlite3"}
+        if _default["ENGINE"].endswith("sqlite3")
+        else {"NAME": f"test_{_default['NAME']}_{_test_suffix}"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"
@@ -156,6 +164,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
