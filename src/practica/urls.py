@@ -6,12 +6,16 @@ from django.urls import include, path
 
 from practica.api.api import api
 from practica.core.views import healthz
+from practica.people.views import home
 
 urlpatterns = [
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("people/", include("practica.people.urls")),
+    path("communities/", include("practica.communities.urls")),
 ]
 
 if settings.DEBUG:

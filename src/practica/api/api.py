@@ -1,10 +1,81 @@
 """The one NinjaAPI instance at /api/v1/; each app contributes a router from its own api.py."""
 
-from ninja import NinjaAPI
+from typing import Any
 
-api = NinjaAPI(
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Router, Swagger
+from ninja.errors import ValidationError, ValidationErrorContext
+from ninja.operation import Operation
+
+from practica.api.auth import API_AUTH
+from practica.api.errors import field_name, install_error_handlers
+from practica.communities.api import router as communities_router
+from practica.core.api import router as topics_router
+from practica.people.api import router as people_router
+
+DESCRIPTION = """\
+Communities of practice: people and the org chart, topics, communities and memberships.
+
+**Authentication.** Send a personal access token as `Authorization: Bearer pat_…` (create
+one on your profile page or with `POST /api/v1/me/tokens`), or call from a signed-in browser
+session; with the session, POST, PATCH, PUT and DELETE need the `X-CSRFToken` header.
+
+**Errors** are JSON. `401`, `403`, `404`: `{"detail": "message"}`. `422` (bad input):
+`{"detail": [{"loc": [...], "msg": "...", "type": "..."}], "errors": {"field": ["message"]}}`;
+messages about no single field are under `__all__`.
+
+**Lists** are paginated with `limit` (at most 100) and `offset`, and answer
+`{"items": [...], "count": N}`.
+"""
+
+
+class PracticaAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        # The view's own name (`list_people`, `join_community`): readable and unique.
+        return operation.view_func.__name__
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext]
+    ) -> ValidationError:
+        """Ninja's errors, each also naming the input field it is about (see api.errors)."""
+        items = []
+        for context in error_contexts:
+            body_attribute = getattr(context.model, "__read_from_single_attr__", None)
+            for item in super().validation_error_from_error_contexts([context]).errors:
+                items.append({**item, "field": field_name(item["loc"], body_attribute)})
+        return ValidationError(items)
+
+
+api = PracticaAPI(
     title="Practica API",
     version="1.0.0",
-    description="Communities of practice: people, org units, topics, communities, memberships.",
+    description=DESCRIPTION,
     urls_namespace="api",
+    auth=API_AUTH,
+    # validatorUrl None: Swagger UI would otherwise fetch a badge from swagger.io.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
 )
+install_error_handlers(api)
+
+
+api.add_router("", people_router)
+api.add_router("", topics_router)
+api.add_router("", communities_router)
+
+
+fallback_router = Router()
+
+
+@fallback_router.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:unknown}",
+    auth=None,
+    include_in_schema=False,
+)
+def unknown_endpoint(request: HttpRequest, unknown: str) -> Any:
+    """Any other path under /api/v1/ answers a JSON 404, not the site's HTML page."""
+    raise Http404
+
+
+# Added last so that its catch-all pattern follows every real endpoint's.
+api.add_router("", fallback_router)

@@ -6,6 +6,7 @@ from practica.communities.models import (
     Community,
     Membership,
     MembershipRequest,
+    MembershipRole,
     RequestStatus,
 )
 from practica.people.models import User
@@ -61,3 +62,59 @@ def pending_request_of(community: Community, person: User) -> MembershipRequest 
     return MembershipRequest.objects.filter(
         community=community, person=person, status=RequestStatus.PENDING
     ).first()
+
+
+LEADERSHIP_ROLES = (
+    MembershipRole.EXECUTIVE_SPONSOR,
+    MembershipRole.MANAGER,
+    MembershipRole.LEADER,
+)
+
+
+def community_leadership(community: Community) -> dict[str, list[User]]:
+    """The community's current executive sponsors, managers and leaders, keyed by role
+    (in that order; a role with nobody in it is left out)."""
+    memberships = (
+        Membership.objects.current()
+        .filter(community=community, role__in=LEADERSHIP_ROLES)
+        .select_related("person")
+        .order_by("person__display_name", "pk")
+    )
+    by_role: dict[str, list[User]] = {}
+    for membership in memberships:
+        by_role.setdefault(membership.role, []).append(membership.person)
+    return {role: by_role[role] for role in LEADERSHIP_ROLES if role in by_role}
+
+
+def sister_communities(community: Community) -> QuerySet[Community]:
+    """The other communities of the same program, with member counts; none without a program."""
+    if community.program_id is None:
+        return Community.objects.none()
+    return (
+        communities_with_member_counts()
+        .filter(program_id=community.program_id)
+        .exclude(pk=community.pk)
+    )
+
+
+def current_roles_of(person: User) -> dict[int, str]:
+    """The person's role in each community they currently belong to, by community id."""
+    if not person.is_authenticated:
+        return {}
+    return dict(
+        Membership.objects.current().filter(person=person).values_list("community_id", "role")
+    )
+
+
+def membership_counts(community: Community) -> dict[str, int]:
+    """Current members, managers/leaders and pending requests, for a manager's overview."""
+    current = Membership.objects.current().filter(community=community)
+    return {
+        "members": current.count(),
+        "managers": current.filter(
+            role__in=(MembershipRole.MANAGER, MembershipRole.LEADER)
+        ).count(),
+        "pending": MembershipRequest.objects.filter(
+            community=community, status=RequestStatus.PENDING
+        ).count(),
+    }

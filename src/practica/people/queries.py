@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 
 from practica.core.models import Topic
 from practica.core.tree import subtree_filter
-from practica.people.models import OrgUnit, User
+from practica.people.models import OrgUnit, PersonalAccessToken, User
 
 
 def people_in_directory() -> QuerySet[User]:
@@ -73,3 +73,8 @@ def org_unit_at_depth(org_unit: OrgUnit | None, depth: int) -> OrgUnit | None:
     if not chain:
         return None
     return chain[min(depth, len(chain) - 1)]
+
+
+def access_tokens_of(person: User) -> QuerySet[PersonalAccessToken]:
+    """The member's API tokens, newest first, revoked ones included (shown as such)."""
+    return PersonalAccessToken.objects.filter(user=person).order_by("-created_at")

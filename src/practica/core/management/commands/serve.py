@@ -24,10 +24,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
         parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
-        parser.add_argument("--web-workers", type=int, default=3,
-                            help="Gunicorn worker processes (default 3).")
-        parser.add_argument("--no-worker", action="store_true",
-                            help="Serve the web only (for when a worker runs elsewhere).")
+        parser.add_argument(
+            "--web-workers", type=int, default=3, help="Gunicorn worker processes (default 3)."
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Serve the web only (for when a worker runs elsewhere).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         port = options["port"]
@@ -40,20 +44,51 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, self._stop)
 
         bind = f"{options['host']}:{port}"
-        self._spawn([
-            sys.executable, "-m", "gunicorn", "practica.wsgi:application",
-            "--bind", bind, "--workers", str(max(1, options["web_workers"])),
-            "--worker-class", "gthread", "--threads", "4", "--timeout", "60",
-            "--graceful-timeout", str(CHILD_GRACE_SECONDS), "--access-logfile", "-",
-        ])
+        self._spawn(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "practica.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                str(max(1, options["web_workers"])),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                str(CHILD_GRACE_SECONDS),
+                "--access-logfile",
+                "-",
+            ]
+        )
         if not options["no_worker"]:
             schedule = str(settings.CELERY_BEAT_SCHEDULE_FILENAME)
-            self._spawn([
-                sys.executable, "-m", "celery", "-A", "practica", "worker", "--beat",
-                "--schedule", schedule, "--pool", "threads", "--concurrency", "4",
-                "--loglevel", "INFO",
-                "--without-gossip", "--without-mingle",
-            ])
+            self._spawn(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "practica",
+                    "worker",
+                    "--beat",
+                    "--schedule",
+                    schedule,
+                    "--pool",
+                    "threads",
+                    "--concurrency",
+                    "4",
+                    "--loglevel",
+                    "INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                ]
+            )
         self.stdout.write(self.style.SUCCESS(f"Practica is serving at http://{bind}/"))
         exit_code = self._supervise()
         sys.exit(exit_code)

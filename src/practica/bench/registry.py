@@ -1,0 +1,22 @@
+"""The benchmarks `practica bench NAME` knows: name → module. Each capability adds its line.
+
+A benchmark module defines `DESCRIPTION`, `add_arguments(parser)` and `run(**options) -> dict`
+returning its figures under snake_case keys (times as `seconds` or `*_ms`). It runs in a child
+process whose database is a throw-away one, already migrated.
+"""
+
+import importlib
+from types import ModuleType
+
+BENCHMARKS: dict[str, str] = {
+    "demo": "practica.bench.demo_bench",
+}
+
+
+def known_benchmarks() -> list[str]:
+    return sorted(BENCHMARKS)
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """The benchmark's module; KeyError for an unknown name."""
+    return importlib.import_module(BENCHMARKS[name])
