@@ -6,3 +6,8 @@ class CommunitiesConfig(AppConfig):
 
     name = "practica.communities"
     label = "communities"
+
+    def ready(self) -> None:
+        from practica.communities.sections import register_sections
+
+        register_sections()

@@ -54,8 +54,6 @@ from practica.mail.models import MessageStatus, OutboundMessage
 logger = logging.getLogger(__name__)
 
 DELIVERY_BATCH_SIZE = 100
-RETRY_BASE_SECONDS = 30
-RETRY_CAP_SECONDS = 3600
 # Two consecutive connection-level failures mean the server is down: the rest of the batch waits.
 TRANSPORT_FAILURES_BEFORE_GIVING_UP = 2
 MAX_KEY_LENGTH = OutboundMessage._meta.get_field("idempotency_key").max_length or 200
@@ -276,7 +274,7 @@ def retry_messages(*, message_ids: Sequence[int], now: datetime | None = None) -
 
 def claim_timeout() -> timedelta:
     """How long a `sending` claim is trusted before another worker may take the row over."""
-    return timedelta(seconds=getattr(settings, "OUTBOX_CLAIM_TIMEOUT_SECONDS", 600))
+    return timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_SECONDS)
 
 
 def _due(now: datetime) -> Q:
@@ -370,8 +368,8 @@ def classify_delivery_error(error: BaseException) -> FailureKind:
 
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff with jitter: 30 s · 2^(attempts-1), capped at an hour, minus ≤20 %."""
-    base = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", RETRY_BASE_SECONDS)
-    cap = getattr(settings, "OUTBOX_RETRY_CAP_SECONDS", RETRY_CAP_SECONDS)
+    base = settings.OUTBOX_RETRY_BASE_SECONDS
+    cap = settings.OUTBOX_RETRY_CAP_SECONDS
     seconds = min(cap, base * 2 ** max(attempts - 1, 0))
     # Jitter spreads retries of a large batch so a recovering server is not hit all at once.
     seconds *= 1 - random.random() * 0.2  # noqa: S311 — not security-relevant

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from practica.communities.queries import communities_of
 from practica.people import queries, services
 from practica.people.forms import (
     AccessTokenForm,
@@ -32,6 +31,7 @@ from practica.people.forms import (
 )
 from practica.people.models import PersonalAccessToken, User
 from practica.people.permissions import can_edit_profile, can_manage_tokens, can_view_directory
+from practica.people.sections import render_home_sections, render_profile_sections
 
 
 def add_service_errors(form: Form, error: ValidationError) -> None:
@@ -75,13 +75,12 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     person = request.user
-    communities = list(communities_of(person))
     return render(
         request,
         "people/home.html",
         {
             "person": person,
-            "communities": communities,
+            "sections": render_home_sections(request, person),
             "expertise": list(person.expertise.all()),
             "org_chain": queries.org_unit_chain(person.org_unit),
         },
@@ -129,7 +128,7 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(manager=person)
             .order_by("display_name"),
             "expertise": list(person.expertise.all()),
-            "communities": list(communities_of(person)),
+            "sections": render_profile_sections(request, person),
             "local_time": timezone.now().astimezone(zone),
             "can_edit": can_edit_profile(request.user, person),
         },
