@@ -43,6 +43,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 
 format: install-dev
 	$(BIN)/ruff check --fix src tests

@@ -182,3 +182,14 @@ def test_exceptions_map_to_json_errors(error, status, body):
 )
 def test_field_names_drop_the_source_and_the_body_parameter(loc, expected):
     assert field_name(loc, body_attribute="payload") == expected
+
+
+def test_a_wrong_method_on_a_real_endpoint_answers_json_405(client, member):
+    client.force_login(member)
+
+    response = client.put("/api/v1/me", data={}, content_type="application/json")
+
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
+    assert "PATCH" in response["Allow"]
+    assert "PUT" in response.json()["detail"]

@@ -368,3 +368,28 @@ def test_a_manager_removes_a_member(closed, manager):
     assert response.json()["state"] == "none"
     membership.refresh_from_db()
     assert membership.left_reason == LeftReason.REMOVED
+
+
+def test_community_list_searches_like_the_communities_page(client, member):
+    from tests.factories.communities import CommunityFactory, MembershipFactory, ProgramFactory
+
+    program = ProgramFactory(name="Communities of Practice")
+    machine_learning = CommunityFactory(name="Machine Learning", program=program)
+    CommunityFactory(name="Machine Shop")
+    closed = CommunityFactory(name="ML Leadership Circle", access="closed", program=program)
+    MembershipFactory(community=closed, person=member)
+    client.force_login(member)
+
+    def names(query):
+        response = client.get(f"/api/v1/communities?{query}")
+        assert response.status_code == 200, response.content
+        return [item["name"] for item in response.json()["items"]]
+
+    assert names("q=machine") == ["Machine Learning", "Machine Shop"]
+    assert set(names(f"program={program.slug}")) == {machine_learning.name, closed.name}
+    assert names("access=closed") == [closed.name]
+    assert names("mine=true") == [closed.name]
+    unknown = client.get("/api/v1/communities?program=no-such-program")
+    assert unknown.status_code == 422
+    assert "program" in unknown.json()["errors"]
+    assert client.get("/api/v1/communities?access=secret").status_code == 422

@@ -5,7 +5,7 @@ service of `communities.services`, exactly as on the web pages."""
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -26,6 +26,7 @@ from practica.communities.models import (
     MembershipRequest,
     MembershipRole,
     MembershipSource,
+    Program,
     RequestStatus,
 )
 from practica.communities.permissions import (
@@ -40,8 +41,10 @@ from practica.communities.permissions import (
 from practica.communities.queries import (
     communities_with_member_counts,
     current_members,
+    current_roles_of,
     pending_request_of,
     pending_requests,
+    search_communities,
 )
 from practica.communities.services import MAX_REQUEST_MESSAGE
 from practica.core.api import TopicRef
@@ -200,11 +203,28 @@ def _with_my_role(communities: QuerySet[Community], person: User) -> QuerySet[Co
 # --- Communities ---------------------------------------------------------------------------
 
 
+class CommunityFilters(Schema):
+    q: text(160) = Field("", description="Text matched against the community's name.")
+    program: Slug | None = Field(None, description="Only communities of this program (slug).")
+    access: Literal["open", "closed"] | None = Field(None, description="Open or closed only.")
+    mine: bool = Field(False, description="Only communities the caller belongs to.")
+
+
 @router.get("/communities", response={200: list[CommunityOut], **error_responses(401, 422)})
 @paginate(Page)
-def list_communities(request: HttpRequest) -> QuerySet[Community]:
-    """Every community by name, with its current member count and the caller's role."""
-    return _with_my_role(communities_with_member_counts(), request.auth)
+def list_communities(request: HttpRequest, filters: Query[CommunityFilters]) -> QuerySet[Community]:
+    """Communities, the same search as the communities page: programs first, then by name,
+    with each one's current member count and the caller's role. An unknown program is a 422."""
+    program = None
+    if filters.program:
+        program = Program.objects.filter(slug=filters.program).first()
+        if program is None:
+            raise ValidationError({"program": _("There is no such program.")})
+    among = list(current_roles_of(request.auth)) if filters.mine else None
+    communities = search_communities(
+        text=filters.q, program=program, access=filters.access or "", among=among
+    )
+    return _with_my_role(communities, request.auth)
 
 
 @router.get(

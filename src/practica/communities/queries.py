@@ -1,12 +1,13 @@
 """Reads about communities reused by views, API and metrics."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from practica.communities.models import (
     Community,
     Membership,
     MembershipRequest,
     MembershipRole,
+    Program,
     RequestStatus,
 )
 from practica.people.models import User
@@ -19,6 +20,27 @@ def communities_with_member_counts() -> QuerySet[Community]:
         .annotate(member_count=Count("memberships", filter=Q(memberships__left_at__isnull=True)))
         .order_by("name")
     )
+
+
+def search_communities(
+    *,
+    text: str = "",
+    program: Program | None = None,
+    access: str = "",
+    among: list[int] | None = None,
+) -> QuerySet[Community]:
+    """Communities whose name contains `text`, in `program`, of `access`, and (when `among`
+    is given) with those ids; programs first, alphabetically, communities outside any last."""
+    communities = communities_with_member_counts()
+    if text.strip():
+        communities = communities.filter(name__icontains=text.strip())
+    if program is not None:
+        communities = communities.filter(program=program)
+    if access:
+        communities = communities.filter(access=access)
+    if among is not None:
+        communities = communities.filter(pk__in=among)
+    return communities.order_by(F("program__name").asc(nulls_last=True), "name", "pk")
 
 
 def communities_of(person: User) -> QuerySet[Community]:

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -84,22 +83,15 @@ def _page(request: HttpRequest, items: Any, per_page: int) -> Any:
 @require_GET
 def community_list(request: HttpRequest) -> HttpResponse:
     form = CommunitySearchForm(request.GET or None)
-    communities = queries.communities_with_member_counts()
     my_roles = queries.current_roles_of(request.user)
-    filtered = False
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"].strip():
-            communities = communities.filter(name__icontains=data["q"].strip())
-        if data["program"] is not None:
-            communities = communities.filter(program=data["program"])
-        if data["access"]:
-            communities = communities.filter(access=data["access"])
-        if data["mine"]:
-            communities = communities.filter(pk__in=list(my_roles))
-        filtered = any(data.values())
-    # Programs first, alphabetically; communities outside any program last.
-    communities = communities.order_by(F("program__name").asc(nulls_last=True), "name", "pk")
+    data = form.cleaned_data if form.is_valid() else {}
+    communities = queries.search_communities(
+        text=data.get("q", ""),
+        program=data.get("program"),
+        access=data.get("access", ""),
+        among=list(my_roles) if data.get("mine") else None,
+    )
+    filtered = any(data.values())
     page_obj = _page(request, communities, COMMUNITIES_PER_PAGE)
     page_obj.object_list = list(page_obj.object_list)
     for community in page_obj.object_list:
