@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -54,7 +55,7 @@ class SessionAuth(APIKeyCookie):
             and not getattr(request, "_ninja_csrf_exempt", False)
             and check_csrf(request) is not None
         ):
-            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header.")
+            raise HttpError(403, _("CSRF check failed: send the X-CSRFToken header."))
         return user
 
 

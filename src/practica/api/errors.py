@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -108,14 +109,16 @@ def install_error_handlers(api: "NinjaAPI") -> None:
         return respond(request, validation_payload(django_validation_items(exc)), 422)
 
     def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        message = str(exc) or "You do not have permission to do this."
+        message = str(exc) or _("You do not have permission to do this.")
         return respond(request, {"detail": message}, 403)
 
     def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return respond(request, {"detail": "Not found."}, 404)
+        return respond(request, {"detail": _("Not found.")}, 404)
 
     def on_authentication(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        message = "Authentication required: send a session cookie or `Authorization: Bearer pat_…`."
+        message = _(
+            "Authentication required: send a session cookie or `Authorization: Bearer pat_…`."
+        )
         response = respond(request, {"detail": message}, exc.status_code)
         response["WWW-Authenticate"] = 'Bearer realm="practica"'
         return response
@@ -125,7 +128,7 @@ def install_error_handlers(api: "NinjaAPI") -> None:
 
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("Unhandled error in %s %s", request.method, request.path)
-        return respond(request, {"detail": "Internal server error."}, 500)
+        return respond(request, {"detail": _("Internal server error.")}, 500)
 
     api.add_exception_handler(NinjaValidationError, on_ninja_validation)
     api.add_exception_handler(DjangoValidationError, on_django_validation)

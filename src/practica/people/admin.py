@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from practica.core.tree import child_path, path_depth
 from practica.people.models import OrgUnit, PersonalAccessToken, User
@@ -182,4 +183,8 @@ class PersonalAccessTokenAdmin(admin.ModelAdmin):
         for token in queryset.filter(revoked_at__isnull=True):
             revoke_access_token(token=token, actor=request.user)
             count += 1
-        self.message_user(request, _("%(n)d tokens revoked.") % {"n": count}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", count) % {"n": count},
+            messages.SUCCESS,
+        )
