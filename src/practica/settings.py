@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "practica.people",
     "practica.communities",
     "practica.mail",
+    "practica.discussions",
     "practica.api",
     "practica.demo",
     "practica.bench",

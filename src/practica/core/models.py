@@ -65,6 +65,13 @@ class ActivityKind(models.TextChoices):
     REQUESTED_TO_JOIN = "requested_to_join", _("asked to join a community")
     ROLE_CHANGED = "role_changed", _("changed role")
     PROFILE_UPDATED = "profile_updated", _("updated their profile")
+    ASKED = "asked", _("asked a question")
+    DISCUSSED = "discussed", _("started a discussion")
+    ANSWERED = "answered", _("answered a question")
+    REPLIED = "replied", _("replied in a discussion")
+    ACCEPTED = "accepted", _("accepted an answer")
+    VOTED = "voted", _("voted")
+    ROUTED = "routed", _("was asked to answer a question")
 
 
 class Activity(models.Model):
