@@ -1,5 +1,7 @@
 """Forms of the community screens: they validate input; services do the writing."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,15 +12,34 @@ from practica.people.models import User
 MAX_SEARCH_LENGTH = 100
 
 
+def _search_field(label: Any, placeholder: Any) -> forms.CharField:
+    """The free-text box of a search form (GET)."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=MAX_SEARCH_LENGTH,
+        widget=forms.SearchInput(attrs={"placeholder": placeholder}),
+    )
+
+
+def _role_field(*, any_role: bool = False, **options: Any) -> forms.ChoiceField:
+    """A membership role to choose; `any_role` adds an empty choice, for filtering."""
+    choices = [("", _("Any role")), *MembershipRole.choices] if any_role else MembershipRole.choices
+    return forms.ChoiceField(label=_("Role"), choices=choices, required=not any_role, **options)
+
+
+def _request_text_field(label: Any, widget: forms.Widget) -> forms.CharField:
+    """Optional free text on a request to join (the asker's message, a manager's reason),
+    no longer than the service stores."""
+    return forms.CharField(
+        label=label, required=False, max_length=MAX_REQUEST_MESSAGE, widget=widget
+    )
+
+
 class CommunitySearchForm(forms.Form):
     """Search and filter the list of communities (GET)."""
 
-    q = forms.CharField(
-        label=_("Search by name"),
-        required=False,
-        max_length=MAX_SEARCH_LENGTH,
-        widget=forms.SearchInput(attrs={"placeholder": _("e.g. Machine learning")}),
-    )
+    q = _search_field(_("Search by name"), _("e.g. Machine learning"))
     program = forms.ModelChoiceField(
         label=_("Program"),
         queryset=Program.objects.order_by("name"),
@@ -41,25 +62,14 @@ class CommunitySearchForm(forms.Form):
 class MemberSearchForm(forms.Form):
     """Filter a community's members by name text and role (GET)."""
 
-    q = forms.CharField(
-        label=_("Name or email"),
-        required=False,
-        max_length=MAX_SEARCH_LENGTH,
-        widget=forms.SearchInput(attrs={"placeholder": _("Search members")}),
-    )
-    role = forms.ChoiceField(
-        label=_("Role"),
-        required=False,
-        choices=[("", _("Any role")), *MembershipRole.choices],
-    )
+    q = _search_field(_("Name or email"), _("Search members"))
+    role = _role_field(any_role=True)
 
 
 class JoinRequestForm(forms.Form):
-    message = forms.CharField(
-        label=_("Message to the managers"),
-        required=False,
-        max_length=MAX_REQUEST_MESSAGE,
-        widget=forms.Textarea(
+    message = _request_text_field(
+        _("Message to the managers"),
+        forms.Textarea(
             attrs={
                 "rows": 3,
                 "placeholder": _("What brings you here? What do you work on?"),
@@ -69,16 +79,14 @@ class JoinRequestForm(forms.Form):
 
 
 class DeclineRequestForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason, sent to the person"),
-        required=False,
-        max_length=MAX_REQUEST_MESSAGE,
-        widget=forms.TextInput(attrs={"placeholder": _("Reason (optional)")}),
+    reason = _request_text_field(
+        _("Reason, sent to the person"),
+        forms.TextInput(attrs={"placeholder": _("Reason (optional)")}),
     )
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
+    role = _role_field()
 
 
 class AddMemberForm(forms.Form):
@@ -89,9 +97,7 @@ class AddMemberForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"placeholder": _("colleague@example.com")}),
     )
-    role = forms.ChoiceField(
-        label=_("Role"), choices=MembershipRole.choices, initial=MembershipRole.MEMBER
-    )
+    role = _role_field(initial=MembershipRole.MEMBER)
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()

@@ -4,6 +4,7 @@ Views validate input and call services and queries, nothing more. A service's re
 (ValidationError, PermissionDenied) becomes a message on the page, never an error page.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -74,6 +75,18 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
 
 def _page(request: HttpRequest, items: Any, per_page: int) -> Any:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def _member_search(
+    request: HttpRequest, community: Community
+) -> tuple[MemberSearchForm, bool, Any]:
+    """The members and manage pages' search: its form, whether it filters, the page it finds."""
+    form = MemberSearchForm(request.GET or None)
+    text, role = "", ""
+    if form.is_valid():
+        text, role = form.cleaned_data["q"], form.cleaned_data["role"]
+    members = queries.current_members(community, text=text, role=role)
+    return form, bool(text or role), _page(request, members, MEMBERS_PER_PAGE)
 
 
 # --- Pages -------------------------------------------------------------------------------
@@ -155,34 +168,23 @@ def community_members(request: HttpRequest, slug: str) -> HttpResponse:
             _("%(name)s is a closed community: only its members can see who belongs to it.")
             % {"name": community.name},
         )
-    form = MemberSearchForm(request.GET or None)
-    text, role = "", ""
-    if form.is_valid():
-        text, role = form.cleaned_data["q"], form.cleaned_data["role"]
-    members = queries.current_members(community, text=text, role=role)
-    page_obj = _page(request, members, MEMBERS_PER_PAGE)
+    form, filtered, page_obj = _member_search(request, community)
     context = {
         "community": community,
         "form": form,
         "page_obj": page_obj,
-        "filtered": bool(text or role),
+        "filtered": filtered,
         "can_manage": can_manage_community(request.user, community),
     }
     return render(request, "communities/members.html", context)
 
 
 def _manage_context(request: HttpRequest, community: Community) -> dict[str, Any]:
-    form = MemberSearchForm(request.GET or None)
-    text, role = "", ""
-    if form.is_valid():
-        text, role = form.cleaned_data["q"], form.cleaned_data["role"]
-    page_obj = _page(
-        request, queries.current_members(community, text=text, role=role), MEMBERS_PER_PAGE
-    )
+    form, filtered, page_obj = _member_search(request, community)
     return {
         "community": community,
         "filter_form": form,
-        "filtered": bool(text or role),
+        "filtered": filtered,
         "page_obj": page_obj,
         "requests": queries.pending_requests(community),
         "counts": queries.membership_counts(community),
@@ -337,70 +339,94 @@ def _manager_only(view: Any) -> Any:
     return wrapped
 
 
-@login_required
-@require_POST
-@_manager_only
-def approve_request(request: HttpRequest, community: Community, pk: int) -> HttpResponse:
-    join_request = get_object_or_404(
+def _attempt(act: Callable[[], str]) -> tuple[str, str]:
+    """Run a manager's action: `act` calls the service and words the outcome.
+
+    Returns (note, error): the note on success, or the service's refusal as the error.
+    """
+    try:
+        return act(), ""
+    except (ValidationError, PermissionDenied) as refusal:
+        return "", _refusal(refusal)
+
+
+def _row_outcome(
+    request: HttpRequest,
+    community: Community,
+    partial: str,
+    row: Callable[[], dict[str, Any]],
+    *,
+    note: str,
+    error: str,
+) -> HttpResponse:
+    """Answer a row action: htmx gets the re-rendered row, a plain POST a message and a redirect.
+
+    `row` gives the row's context; it is called for htmx only, so that the row is read again
+    after the action without costing the plain POST a query.
+    """
+    if request.htmx:
+        return _row_response(request, community, partial, row(), note=note, error=error)
+    (messages.error if error else messages.success)(request, error or note)
+    return _manage_back(request, community)
+
+
+def _join_request(community: Community, pk: int) -> MembershipRequest:
+    return get_object_or_404(
         MembershipRequest.objects.select_related("person", "community"),
         pk=pk,
         community=community,
     )
-    note, error = "", ""
-    try:
-        services.approve_membership_request(join_request=join_request, actor=request.user)
-    except (ValidationError, PermissionDenied) as refusal:
-        error = _refusal(refusal)
-    else:
-        note = _("%(person)s is now a member.") % {"person": join_request.person}
-    if request.htmx:
+
+
+def _decision_outcome(
+    request: HttpRequest,
+    community: Community,
+    join_request: MembershipRequest,
+    *,
+    note: str,
+    error: str,
+) -> HttpResponse:
+    """Answer a decision on a request to join; htmx gets the request's row as it now stands."""
+
+    def row() -> dict[str, Any]:
         join_request.refresh_from_db()
-        return _row_response(
-            request,
-            community,
-            "request-row",
-            {"join_request": join_request},
-            note=note,
-            error=error,
-        )
-    (messages.error if error else messages.success)(request, error or note)
-    return _manage_back(request, community)
+        return {"join_request": join_request}
+
+    return _row_outcome(request, community, "request-row", row, note=note, error=error)
+
+
+@login_required
+@require_POST
+@_manager_only
+def approve_request(request: HttpRequest, community: Community, pk: int) -> HttpResponse:
+    join_request = _join_request(community, pk)
+
+    def approve() -> str:
+        services.approve_membership_request(join_request=join_request, actor=request.user)
+        return _("%(person)s is now a member.") % {"person": join_request.person}
+
+    note, error = _attempt(approve)
+    return _decision_outcome(request, community, join_request, note=note, error=error)
 
 
 @login_required
 @require_POST
 @_manager_only
 def decline_request(request: HttpRequest, community: Community, pk: int) -> HttpResponse:
-    join_request = get_object_or_404(
-        MembershipRequest.objects.select_related("person", "community"),
-        pk=pk,
-        community=community,
-    )
+    join_request = _join_request(community, pk)
     form = DeclineRequestForm(request.POST)
-    note, error = "", ""
-    if not form.is_valid():
-        error = " ".join(form.errors.get("reason", []))
-    else:
-        try:
-            services.decline_membership_request(
-                join_request=join_request, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except (ValidationError, PermissionDenied) as refusal:
-            error = _refusal(refusal)
-        else:
-            note = _("The request of %(person)s was declined.") % {"person": join_request.person}
-    if request.htmx:
-        join_request.refresh_from_db()
-        return _row_response(
-            request,
-            community,
-            "request-row",
-            {"join_request": join_request},
-            note=note,
-            error=error,
+
+    def decline() -> str:
+        services.decline_membership_request(
+            join_request=join_request, actor=request.user, reason=form.cleaned_data["reason"]
         )
-    (messages.error if error else messages.success)(request, error or note)
-    return _manage_back(request, community)
+        return _("The request of %(person)s was declined.") % {"person": join_request.person}
+
+    if form.is_valid():
+        note, error = _attempt(decline)
+    else:
+        note, error = "", " ".join(form.errors.get("reason", []))
+    return _decision_outcome(request, community, join_request, note=note, error=error)
 
 
 def _current_membership(community: Community, pk: int) -> Membership:
@@ -417,28 +443,28 @@ def _current_membership(community: Community, pk: int) -> Membership:
 def change_role(request: HttpRequest, community: Community, pk: int) -> HttpResponse:
     membership = _current_membership(community, pk)
     form = RoleForm(request.POST)
-    note, error = "", ""
-    if not form.is_valid():
-        error = _("Choose one of the listed roles.")
-    else:
-        try:
-            membership = services.change_member_role(
-                membership=membership, role=form.cleaned_data["role"], actor=request.user
-            )
-        except (ValidationError, PermissionDenied) as refusal:
-            error = _refusal(refusal)
-        else:
-            note = _("%(person)s is now %(role)s.") % {
-                "person": membership.person,
-                "role": membership.get_role_display().lower(),
-            }
-    if request.htmx:
-        membership = _current_membership(community, pk)
-        return _row_response(
-            request, community, "member-row", {"membership": membership}, note=note, error=error
+
+    def change() -> str:
+        changed = services.change_member_role(
+            membership=membership, role=form.cleaned_data["role"], actor=request.user
         )
-    (messages.error if error else messages.success)(request, error or note)
-    return _manage_back(request, community)
+        return _("%(person)s is now %(role)s.") % {
+            "person": changed.person,
+            "role": changed.get_role_display().lower(),
+        }
+
+    if form.is_valid():
+        note, error = _attempt(change)
+    else:
+        note, error = "", _("Choose one of the listed roles.")
+    return _row_outcome(
+        request,
+        community,
+        "member-row",
+        lambda: {"membership": _current_membership(community, pk)},
+        note=note,
+        error=error,
+    )
 
 
 @login_required
@@ -450,26 +476,28 @@ def remove_member(request: HttpRequest, community: Community, pk: int) -> HttpRe
     if request.method == "GET":
         context = {"community": community, "membership": membership}
         return render(request, "communities/remove_confirm.html", context)
-    note, error = "", ""
-    try:
+
+    def remove() -> str:
         services.leave_community(
             community=community,
             person=membership.person,
             actor=request.user,
             reason=LeftReason.REMOVED,
         )
-    except (ValidationError, PermissionDenied) as refusal:
-        error = _refusal(refusal)
-    else:
-        note = _("%(person)s was removed from %(name)s.") % {
+        return _("%(person)s was removed from %(name)s.") % {
             "person": membership.person,
             "name": community.name,
         }
-    if request.htmx:
-        context = {"membership": membership, "removed": not error}
-        return _row_response(request, community, "member-row", context, note=note, error=error)
-    (messages.error if error else messages.success)(request, error or note)
-    return _manage_back(request, community)
+
+    note, error = _attempt(remove)
+    return _row_outcome(
+        request,
+        community,
+        "member-row",
+        lambda: {"membership": membership, "removed": not error},
+        note=note,
+        error=error,
+    )
 
 
 @login_required

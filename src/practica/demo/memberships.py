@@ -105,31 +105,25 @@ def save_memberships(story: "DemoStory") -> None:
     ]
     Membership.objects.bulk_create(rows, batch_size=BATCH)
     membership_type = ContentType.objects.get_for_model(Membership)
+
+    def membership_event(row: Membership, kind: str, at: datetime, data: dict) -> Activity:
+        return Activity(
+            kind=kind,
+            person_id=row.person_id,
+            community_id=row.community_id,
+            occurred_at=at,
+            subject_type=membership_type,
+            subject_id=row.pk,
+            data=data,
+        )
+
     ledger: list[Activity] = []
     for row in rows:
-        ledger.append(
-            Activity(
-                kind=ActivityKind.JOINED,
-                person_id=row.person_id,
-                community_id=row.community_id,
-                occurred_at=row.joined_at,
-                subject_type=membership_type,
-                subject_id=row.pk,
-                data={"source": row.source, "role": row.role},
-            )
-        )
+        joined = {"source": row.source, "role": row.role}
+        ledger.append(membership_event(row, ActivityKind.JOINED, row.joined_at, joined))
         if row.left_at is not None:
-            ledger.append(
-                Activity(
-                    kind=ActivityKind.LEFT,
-                    person_id=row.person_id,
-                    community_id=row.community_id,
-                    occurred_at=row.left_at,
-                    subject_type=membership_type,
-                    subject_id=row.pk,
-                    data={"reason": row.left_reason},
-                )
-            )
+            left = {"reason": row.left_reason}
+            ledger.append(membership_event(row, ActivityKind.LEFT, row.left_at, left))
     for extra in story.activities:
         ledger.append(
             Activity(

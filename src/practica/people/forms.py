@@ -17,14 +17,19 @@ from practica.people.services import MAX_LANGUAGES
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(TIME_ZONES)]
 
 
-class EmailAuthenticationForm(AuthenticationForm):
-    """Sign in with an email address typed in any case."""
-
-    username = forms.EmailField(
+def _sign_in_email_field() -> forms.EmailField:
+    """The address a person signs in with: the first field of the sign-in and reset pages."""
+    return forms.EmailField(
         label=_("Email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Sign in with an email address typed in any case."""
+
+    username = _sign_in_email_field()
 
     error_messages = {
         "invalid_login": _(
@@ -42,11 +47,7 @@ class EmailAuthenticationForm(AuthenticationForm):
 class EmailPasswordResetForm(PasswordResetForm):
     """Django's reset form, sending its mail through the outbox in the member's language."""
 
-    email = forms.EmailField(
-        label=_("Email address"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
-    )
+    email = _sign_in_email_field()
 
     def send_mail(  # noqa: PLR0917 — Django's signature
         self,
@@ -68,21 +69,23 @@ class EmailPasswordResetForm(PasswordResetForm):
         )
 
 
-class TopicChoiceField(forms.ModelChoiceField):
+class _TreeLabels:
+    """Choices from a tree (topics, org units) shown indented by their depth."""
+
+    def label_from_instance(self, obj: Topic | OrgUnit) -> str:
+        return f"{'— ' * obj.depth}{obj.name}"
+
+
+class TopicChoiceField(_TreeLabels, forms.ModelChoiceField):
     """Topics shown as an indented tree."""
 
-    def label_from_instance(self, obj: Topic) -> str:
-        return f"{'— ' * obj.depth}{obj.name}"
+
+class TopicMultipleChoiceField(_TreeLabels, forms.ModelMultipleChoiceField):
+    pass
 
 
-class TopicMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Topic) -> str:
-        return f"{'— ' * obj.depth}{obj.name}"
-
-
-class OrgUnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: OrgUnit) -> str:
-        return f"{'— ' * obj.depth}{obj.name}"
+class OrgUnitChoiceField(_TreeLabels, forms.ModelChoiceField):
+    pass
 
 
 class DirectoryFilterForm(forms.Form):
