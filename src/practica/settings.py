@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "practica.discussions.context_processors.notifications",
             ],
         },
     },
@@ -141,6 +142,15 @@ if TESTING:
         else {"NAME": f"test_{_default['NAME']}_{_test_suffix}"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache: memory of each server process, no server to run (thread pages keep rendered posts).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "practica",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
 
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
@@ -229,6 +239,15 @@ CELERY_BEAT_SCHEDULE = {
     "retry-deferred-mail": {
         "task": "practica.mail.tasks.deliver_due_messages",
         "schedule": 60.0,
+    },
+    "reroute-unanswered-questions": {
+        "task": "practica.discussions.tasks.reroute_unanswered",
+        "schedule": 300.0,
+    },
+    # Each member's summary goes out in their own 08:00–12:00 window; the task skips the rest.
+    "send-daily-summaries": {
+        "task": "practica.discussions.tasks.send_daily_summaries",
+        "schedule": 900.0,
     },
 }
 

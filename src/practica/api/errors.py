@@ -1,6 +1,6 @@
 """The API's one error format: every error is JSON with a `detail`; 422s add field messages.
 
-- 400, 401, 403, 404, 405, 500: `{"detail": "message"}`.
+- 400, 401, 403, 404, 405, 413, 500: `{"detail": "message"}`.
 - 422 (bad input, from request validation or from a service's Django `ValidationError`):
   `{"detail": [{"loc": [...], "msg": "...", "type": "..."}], "errors": {"field": ["msg", ...]}}`
   where `field` is the input's name (dotted for nested values) and `__all__` holds messages
@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -126,6 +126,10 @@ def install_error_handlers(api: "NinjaAPI") -> None:
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return respond(request, {"detail": str(exc)}, exc.status_code)
 
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+        return respond(request, {"detail": _("The request body is too large.")}, 413)
+
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("Unhandled error in %s %s", request.method, request.path)
         return respond(request, {"detail": _("Internal server error.")}, 500)
@@ -137,4 +141,5 @@ def install_error_handlers(api: "NinjaAPI") -> None:
     api.add_exception_handler(ObjectDoesNotExist, on_not_found)
     api.add_exception_handler(AuthenticationError, on_authentication)
     api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(RequestDataTooBig, on_too_big)
     api.add_exception_handler(Exception, on_unexpected)

@@ -10,6 +10,9 @@ from types import ModuleType
 
 BENCHMARKS: dict[str, str] = {
     "demo": "practica.bench.demo_bench",
+    "question-page": "practica.bench.question_page_bench",
+    "routing": "practica.bench.routing_bench",
+    "search": "practica.bench.search_bench",
 }
 
 

@@ -157,3 +157,34 @@ class AuditLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SearchEntry(models.Model):
+    """One searchable document, kept by `practica.core.search` (never written directly).
+
+    The full-text index lives beside it: an FTS5 table fed by triggers on SQLite, stored
+    generated tsvector columns with GIN indexes on PostgreSQL (both made by migration 0004).
+    `source` names the id space of `object_id` (e.g. "discussions.post"); `group_id` is what
+    results are grouped by (a thread). `tags` are opaque filter tokens (community, topic,
+    state…, hashed by core.search) indexed beside the text so filters are index look-ups.
+    `title` and `body` hold plain text, with CJK characters separated so each is a token.
+    """
+
+    source = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    group_id = models.BigIntegerField()
+    created_at = models.DateTimeField()
+    title = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    tags = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "object_id"], name="search_entry_once"),
+        ]
+        indexes = [models.Index(fields=["source", "group_id"], name="search_entry_group")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.object_id}"

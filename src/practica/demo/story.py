@@ -22,12 +22,14 @@ from practica.demo.communities import (
     plan_sister_communities,
     save_communities,
 )
+from practica.demo.discussions import plan_discussions
 from practica.demo.growth import ML, plan_ml_growth
 from practica.demo.locations import NAME_LOCALES
 from practica.demo.logins import ADMIN_EMAIL, DEMO_PASSWORD, LOGIN_EMAILS, plan_demo_logins
 from practica.demo.memberships import ActivityPlan, MembershipPlan, close_leavers_memberships
 from practica.demo.org_chart import Team, build_org_chart
 from practica.demo.people import PersonPlan, plan_wider_company
+from practica.demo.qa_saving import save_ledger_and_index, save_threads_and_posts
 from practica.demo.roster import save_people
 from practica.demo.topics import build_topics
 from practica.people.models import OrgUnit, User
@@ -63,6 +65,8 @@ class DemoStory:
     circle_requests: list[tuple[PersonPlan, datetime]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     name_pools: dict = field(default_factory=dict)
+    threads: list = field(default_factory=list)  # discussions.ThreadPlan, oldest first
+    proudest_moment: object = None  # the ThreadPlan of a principal's question a new grad answered
 
     @property
     def now(self) -> datetime:
@@ -88,6 +92,9 @@ STEPS: list[Step] = [
     Step("Leavers of the company close their memberships", close_leavers_memberships),
     Step("Saving people, managers and expertise", save_people),
     Step("Saving communities, memberships and the activity ledger", save_communities),
+    Step("Years of questions and answers", plan_discussions),
+    Step("Saving threads, posts and votes", save_threads_and_posts),
+    Step("Q&A ledger, routing and the search index", save_ledger_and_index),
 ]
 
 

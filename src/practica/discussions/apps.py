@@ -6,3 +6,8 @@ class DiscussionsConfig(AppConfig):
 
     name = "practica.discussions"
     label = "discussions"
+
+    def ready(self) -> None:
+        from practica.discussions.sections import register_sections
+
+        register_sections()

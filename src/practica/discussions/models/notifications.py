@@ -120,6 +120,20 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
             models.Index(fields=["recipient", "created_at"], name="notification_recent"),
         ]
+        # Fan-out inserts ignore conflicts on these, so a post notified twice (a retry, a
+        # concurrent call) never notifies anyone twice.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "post", "kind"],
+                condition=Q(post__isnull=False) & ~Q(kind="moderation"),
+                name="one_notification_per_post",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "thread", "kind"],
+                condition=Q(kind__in=["new_thread", "routed"]),
+                name="one_notification_per_thread",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}"

@@ -1,0 +1,27 @@
+"""The unread-notification count shown in every page's header."""
+
+from functools import cached_property
+from typing import Any
+
+from django.http import HttpRequest
+
+
+class InboxBadge:
+    """Counts the member's unread notifications once, and only if a template asks."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    @cached_property
+    def unread(self) -> int:
+        from practica.discussions.inbox import unread_count
+
+        return unread_count(self.user)
+
+
+def notifications(request: HttpRequest) -> dict[str, Any]:
+    """`inbox_badge.unread`: the signed-in member's unread notifications."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"inbox_badge": InboxBadge(user)}
