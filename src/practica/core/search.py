@@ -337,29 +337,40 @@ def _snippets(entry_ids: list[int], text: str) -> dict[int, tuple[str, str]]:
         return {row[0]: (marked_html(row[1] or ""), marked_html(row[2] or "")) for row in cursor}
 
 
-def drop_common_terms(query: ParsedQuery, *, fraction: float = 0.03) -> ParsedQuery:
+def drop_common_terms(
+    query: ParsedQuery, *, fraction: float = 0.03, keep_when_all_common: int = 2
+) -> ParsedQuery:
     """The query without terms found in more than `fraction` of all documents.
 
     Words that appear everywhere cannot tell documents apart and make an OR query slow, so
     "similar questions" leaves them out. SQLite counts matches, stopping at the threshold;
     PostgreSQL reads the lexeme frequencies ANALYZE keeps for the tsvector column
-    (pg_stats.most_common_elems). If every term is common, the query is returned as it was.
+    (pg_stats.most_common_elems). If every term is common, the rarest few are kept (ties:
+    longer words first, as they tend to say more).
     """
     if not query.terms:
         return query
     if connection.vendor == "postgresql":
-        common = _common_terms_postgresql(query.terms, fraction)
+        shares = _term_shares_postgresql(query.terms)
     else:
-        common = _common_terms_sqlite(query.terms, fraction)
-    kept = tuple(term for n, term in enumerate(query.terms) if n not in common)
-    return ParsedQuery(terms=kept, excluded=query.excluded) if kept else query
+        shares = _term_shares_sqlite(query.terms, fraction)
+    kept = tuple(term for term, share in zip(query.terms, shares, strict=True) if share <= fraction)
+    if not kept:
+        ranked = sorted(
+            range(len(query.terms)),
+            key=lambda n: (shares[n], -sum(len(token) for token in query.terms[n])),
+        )
+        kept = tuple(query.terms[n] for n in sorted(ranked[:keep_when_all_common]))
+    return ParsedQuery(terms=kept, excluded=query.excluded)
 
 
-def _common_terms_sqlite(terms: tuple[tuple[str, ...], ...], fraction: float) -> set[int]:
+def _term_shares_sqlite(terms: tuple[tuple[str, ...], ...], fraction: float) -> list[float]:
+    """Each term's share of documents, counted only up to the threshold (1.0 beyond it)."""
     with connection.cursor() as cursor:
         # Ids only grow, so the largest one is a cheap upper estimate of the count.
         cursor.execute("SELECT coalesce(max(id), 0) FROM core_searchentry")
-        cap = max(50, int(cursor.fetchone()[0] * fraction))
+        documents = max(1, int(cursor.fetchone()[0]))
+        cap = max(50, int(documents * fraction) + 1)
         select = (
             "SELECT %s, count(*) FROM (SELECT 1 FROM core_search_fts"
             " WHERE core_search_fts MATCH %s LIMIT %s) t"
@@ -368,7 +379,12 @@ def _common_terms_sqlite(terms: tuple[tuple[str, ...], ...], fraction: float) ->
         for n, term in enumerate(terms):
             params.extend([n, f"{TEXT_COLUMNS} : {fts5_phrase(term)}", cap])
         cursor.execute(" UNION ALL ".join([select] * len(terms)), params)
-        return {n for n, count in cursor.fetchall() if count >= cap}
+        counts = dict(cursor.fetchall())
+    # Below the cap (at least 50 documents, so a small corpus drops nothing) a term is rare.
+    return [
+        fraction * counts.get(n, 0) / cap if counts.get(n, 0) < cap else 1.0
+        for n in range(len(terms))
+    ]
 
 
 def _lexeme_frequencies() -> dict[str, float]:
@@ -413,10 +429,14 @@ def _match_share_postgresql(query: ParsedQuery, *, any_term: bool) -> float:
     return min(1.0, sum(shares)) if any_term else min(shares, default=0.0)
 
 
-def _common_terms_postgresql(terms: tuple[tuple[str, ...], ...], fraction: float) -> set[int]:
+def _term_shares_postgresql(terms: tuple[tuple[str, ...], ...]) -> list[float]:
+    """Each term's share of documents as ANALYZE saw it (0 for uncommon words); a stopword,
+    which the index leaves out, counts as everywhere."""
     frequencies = _lexeme_frequencies()
-    if not frequencies:
-        return set()
-    common = {lexeme for lexeme, share in frequencies.items() if share > fraction}
-    # A term whose every lexeme is common (or a stopword, with none) is common.
-    return {n for n, lexemes in enumerate(_term_lexemes(terms)) if lexemes <= common}
+    shares = []
+    for lexemes in _term_lexemes(terms):
+        if not lexemes:
+            shares.append(1.0)
+        else:
+            shares.append(min(frequencies.get(lexeme, 0.0) for lexeme in lexemes))
+    return shares

@@ -6,7 +6,7 @@ hidden thread) is not shown and not counted, and never mailed.
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from practica.communities.models import Access, Membership
 from practica.discussions.models import (
@@ -14,6 +14,7 @@ from practica.discussions.models import (
     Notification,
     Subscription,
 )
+from practica.discussions.queries import ReusedStatement
 
 RECENT_LIMIT = 20
 
@@ -51,15 +52,32 @@ def recent_notifications(person: Any, *, limit: int = RECENT_LIMIT) -> list[Noti
     return list(notifications_for(person)[:limit])
 
 
+def _unread(recipient_id: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient_id=recipient_id, read_at__isnull=True).filter(
+        visible_notification_condition()
+    )
+
+
+# Every page's header shows the count: its SQL (joins, a subquery) is built once.
+_UNREAD_COUNT = ReusedStatement(
+    Notification,
+    lambda recipient: (
+        _unread(recipient)
+        .values("recipient_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("count")
+    ),
+    1,
+)
+
+
 def unread_count(person: Any) -> int:
     """How many unread notifications the member has (one indexed COUNT)."""
     if not getattr(person, "is_authenticated", False):
         return 0
-    return (
-        Notification.objects.filter(recipient_id=person.pk, read_at__isnull=True)
-        .filter(visible_notification_condition())
-        .count()
-    )
+    found = _UNREAD_COUNT.rows(person.pk)
+    return found[0][0] if found else 0
 
 
 def preferences_for(person: Any) -> DiscussionPreferences:

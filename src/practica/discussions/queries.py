@@ -5,10 +5,12 @@ API and pages all start from it. Closed communities' threads only for their memb
 staff); hidden threads only for the community's moderators (and staff).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db import connections, router
+from django.db.models import Count, F, Model, Prefetch, Q, QuerySet
 
 from practica.communities.models import Access, Community, Membership
 from practica.communities.permissions import MODERATING_ROLES
@@ -17,6 +19,7 @@ from practica.core.tree import subtree_filter
 from practica.discussions.models import (
     Post,
     PostRevision,
+    RoutedExpert,
     Thread,
     ThreadKind,
     ThreadLink,
@@ -24,7 +27,46 @@ from practica.discussions.models import (
     Vote,
 )
 from practica.discussions.permissions import can_moderate
+from practica.people.models import User
 from practica.people.permissions import is_signed_in
+
+
+class ReusedStatement:
+    """A read whose SQL the ORM builds once per database, then reused with other values.
+
+    Building the SQL of a query with joins and subqueries costs more than running it, many
+    times over on pages that run it on every view. `build` takes placeholder integers (no
+    row's key: see PLACEHOLDERS) and returns a `values_list` QuerySet; `rows(*values)` runs
+    its SQL with the values in place of the placeholders and returns plain tuples, as the
+    database gives them (no field converters: an SQLite boolean is 0 or 1).
+    """
+
+    PLACEHOLDERS = (-918_273_645, -918_273_646, -918_273_647)
+
+    def __init__(self, model: type[Model], build: Callable[..., QuerySet[Any]], arity: int) -> None:
+        self.model, self.build, self.arity = model, build, arity
+        self._compiled: dict[str, tuple[str, tuple[Any, ...]] | None] = {}
+
+    def _statement(self, alias: str) -> tuple[str, tuple[Any, ...]] | None:
+        if alias not in self._compiled:
+            placeholders = self.PLACEHOLDERS[: self.arity]
+            sql, params = self.build(*placeholders).query.get_compiler(using=alias).as_sql()
+            found = all(placeholder in params for placeholder in placeholders)
+            self._compiled[alias] = (sql, tuple(params)) if found else None
+        return self._compiled[alias]
+
+    def rows(self, *values: Any) -> list[tuple[Any, ...]]:
+        alias = router.db_for_read(self.model)
+        statement = self._statement(alias)
+        if statement is None:  # a placeholder did not reach the parameters: let the ORM do it
+            return list(self.build(*values))
+        sql, template = statement
+        chosen = dict(zip(self.PLACEHOLDERS, values, strict=False))
+        params = [chosen.get(value, value) if type(value) is int else value for value in template]
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
 
 SORTS = {
     "activity": ("-last_activity_at", "-pk"),
@@ -103,6 +145,16 @@ def unanswered_queue(
     )
 
 
+# What pages and API show of a post's author: name (or email), org unit. The other columns of
+# 31 authors would only be read, converted and set to be thrown away.
+_SHOWN_AUTHOR_FIELDS = {"id", "display_name", "email", "org_unit"}
+_UNSHOWN_AUTHOR_FIELDS = [
+    f"author__{field.name}"
+    for field in User._meta.concrete_fields
+    if field.name not in _SHOWN_AUTHOR_FIELDS
+]
+
+
 @dataclass
 class ThreadPage:
     """What a question's page shows. Each post carries `revision_count`, `my_vote` (the viewer's
@@ -118,6 +170,25 @@ class ThreadPage:
     viewer_is_moderator: bool = False
 
 
+_MY_VOTES = ReusedStatement(
+    Vote,
+    lambda voter, thread: Vote.objects.filter(voter_id=voter, post__thread_id=thread).values_list(
+        "post_id", "value"
+    ),
+    2,
+)
+_ROUTED_PEOPLE = ReusedStatement(
+    RoutedExpert,
+    lambda thread: RoutedExpert.objects.filter(thread_id=thread).values_list("person_id"),
+    1,
+)
+
+
+def routed_person_ids(thread: Thread) -> set[int]:
+    """Who was asked to answer the thread."""
+    return {person_id for (person_id,) in _ROUTED_PEOPLE.rows(thread.pk)}
+
+
 def thread_page(thread: Thread, *, viewer: Any = None) -> ThreadPage:
     """The thread's posts with authors (and their org units), revision counts and the viewer's
     votes, its topics and links, in a fixed number of queries whatever the number of posts.
@@ -125,24 +196,25 @@ def thread_page(thread: Thread, *, viewer: Any = None) -> ThreadPage:
     Answers of a question: the accepted one first, then by score, then oldest first; replies
     of a discussion in the order they were written. Hidden posts are shown to moderators and
     to their authors only.
+
+    Of the authors only what pages and the API show is read (name, email, org unit). A thread
+    carrying `has_links` False (see `views.shared.thread_or_404`) has no links to look up.
     """
     moderator = can_moderate(viewer, thread.community) if viewer is not None else False
     posts_query = (
         Post.objects.filter(thread=thread)
         .select_related("author", "author__org_unit")
+        .defer(*_UNSHOWN_AUTHOR_FIELDS)
         .order_by("created_at", "pk")
     )
+    signed_in = is_signed_in(viewer)
     if not moderator:
-        viewer_pk = viewer.pk if is_signed_in(viewer) else None
+        viewer_pk = viewer.pk if signed_in else None
         posts_query = posts_query.filter(Q(is_hidden=False) | Q(author_id=viewer_pk))
     posts: list[Post] = list(posts_query)
     my_votes: dict[int, int] = {}
-    if is_signed_in(viewer) and posts:
-        my_votes = dict(
-            Vote.objects.filter(voter_id=viewer.pk, post__thread=thread).values_list(
-                "post_id", "value"
-            )
-        )
+    if signed_in and posts:
+        my_votes = dict(_MY_VOTES.rows(viewer.pk, thread.pk))  # type: ignore[arg-type]
     # Only editing makes revisions (and sets edited_at): a per-post COUNT join would make the
     # page's largest query a GROUP BY over every column, for counts that are nearly always 0.
     revision_counts: dict[int, int] = {}
@@ -163,11 +235,13 @@ def thread_page(thread: Thread, *, viewer: Any = None) -> ThreadPage:
     answers = [post for post in posts if not post.is_opening]
     if thread.is_question:
         answers.sort(key=lambda post: (not post.is_accepted, -post.score))  # type: ignore[attr-defined]
-    links = list(
-        ThreadLink.objects.filter(Q(from_thread=thread) | Q(to_thread=thread)).select_related(
-            "from_thread", "to_thread"
+    links: list[ThreadLink] = []
+    if getattr(thread, "has_links", True):
+        links = list(
+            ThreadLink.objects.filter(Q(from_thread=thread) | Q(to_thread=thread)).select_related(
+                "from_thread", "to_thread"
+            )
         )
-    )
     visible_ids: set[int] = set()
     if links:
         others = {link.to_thread_id for link in links} | {link.from_thread_id for link in links}

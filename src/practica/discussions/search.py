@@ -323,3 +323,35 @@ def similar_questions(
     )
     threads = _visible_page(user, page)
     return [threads[m.group_id] for m in page.matches if m.group_id in threads]
+
+
+def post_document_from_values(
+    *,
+    post_id: int,
+    thread_id: int,
+    thread_kind: str,
+    thread_title: str,
+    thread_tags: list[str],
+    created_at: dt.datetime,
+    text: str,
+    is_opening: bool,
+    org_unit_path: str,
+) -> core_search.IndexedDocument:
+    """The document `index_post` indexes for a post, from plain values, for bulk loads that
+    hold no model instances (the demo). `thread_tags` is `thread_tags(thread, topic_paths)` of
+    the post's thread, `text` its plain text (as `post_plain_text` gives it), `org_unit_path`
+    the path of the author's org unit at the time of posting ("" for none)."""
+    post_tags = [f"org:{prefix}" for prefix in _path_prefixes(org_unit_path)]
+    if is_opening:
+        post_tags.append(OPENING)
+        if thread_kind == ThreadKind.QUESTION:
+            post_tags.append(OPENS_QUESTION)
+    return core_search.IndexedDocument(
+        source=SOURCE,
+        object_id=post_id,
+        group_id=thread_id,
+        created_at=created_at,
+        title=thread_title,
+        body=text,
+        tags=(*thread_tags, *post_tags),
+    )

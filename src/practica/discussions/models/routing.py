@@ -55,7 +55,7 @@ class RoutedExpert(models.Model):
     closed_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the question stopped counting against this expert's open load.",
+        help_text=_("When the question stopped counting against this expert's open load."),
     )
 
     class Meta:

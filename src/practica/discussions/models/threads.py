@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MAX_TITLE_LENGTH = 200
 MAX_POST_LENGTH = 50_000
@@ -47,10 +48,10 @@ class ThreadKind(models.TextChoices):
 
 
 class ThreadState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("thread state", "Open")
     ANSWERED = "answered", _("Answered")
     ACCEPTED = "accepted", _("Accepted")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("thread state", "Closed")
 
 
 class Thread(models.Model):
@@ -110,7 +111,7 @@ class Thread(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("thread", "asked"), default=timezone.now)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
@@ -227,7 +228,7 @@ class Vote(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("vote")
+        verbose_name = pgettext_lazy("model name", "vote")
         verbose_name_plural = _("votes")
         constraints = [
             models.UniqueConstraint(fields=["post", "voter"], name="one_vote_per_post"),

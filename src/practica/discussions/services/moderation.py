@@ -135,9 +135,10 @@ def hide_post(*, post: Post, actor: User, reason: str = "") -> Post:
                 )
         _audit(actor, "post.hidden", post, thread.community_id, reason=reason[:500])
         _search().unindex_post(post)
+        thread.refresh_from_db()
+        # The thread's answered/accepted tags may have changed with the hidden answer.
+        _search().index_thread(thread)
         if post.is_opening:
-            thread.refresh_from_db()
-            _search().index_thread(thread)
             _routing().close_routing(thread)  # a hidden question waits on nobody
     return post
 

@@ -131,3 +131,38 @@ def attach_post_cards(
     token = get_token(request)
     for post in posts:
         post.card = mark_safe(post.card.replace(CSRF_PLACEHOLDER, token))  # type: ignore[attr-defined]  # noqa: S308 — rendered by our own autoescaping template
+
+
+def thread_head_key(thread: Thread, topics: list[Any], target_minutes: int) -> str | None:
+    """The cache key of the page's viewer-independent parts around the posts (the header with
+    breadcrumbs and banners, the response-time card: `thread.html#head` and `#facts`), made of
+    everything they read; None for an urgent question, whose time left is counted live."""
+    if thread.is_urgent:
+        return None
+    duplicate_of = thread.duplicate_of if thread.duplicate_of_id else None
+    community = thread.community
+    parts = (
+        CARD_VERSION,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        thread.pk,
+        thread.kind,
+        thread.state,
+        thread.title,
+        thread.is_locked,
+        thread.is_hidden,
+        thread.created_at,
+        _age_bucket(thread.created_at, timezone.now()),
+        thread.view_count,
+        thread.merged_into_id,
+        thread.duplicate_of_id,
+        duplicate_of.title if duplicate_of is not None else "",
+        thread.first_response_seconds,
+        thread.accepted_answer_seconds,
+        [(topic.slug, topic.name) for topic in topics],
+        community.slug,
+        community.name,
+        target_minutes,
+    )
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"thread-head:{digest}"

@@ -4,16 +4,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from practica.communities.models import Community
-from practica.discussions.models import Post, QASettings, Thread
+from practica.communities.models import Community, Membership
+from practica.discussions.models import Post, QASettings, Subscription, Thread, ThreadLink
 from practica.discussions.permissions import can_view_post, can_view_thread
+from practica.discussions.queries import ReusedStatement
 
 
 def refusal(error: ValidationError | PermissionDenied) -> str:
@@ -46,6 +48,20 @@ def page_of(request: HttpRequest, items: Any, per_page: int) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
+def unwrap_user(request: HttpRequest) -> Any:
+    """Put the signed-in member itself in `request.user`, in place of the lazy stand-in the
+    authentication middleware leaves there, and return it. The same object, but a page that
+    checks permissions per post reads its attributes hundreds of times, each a detour
+    through the wrapper otherwise."""
+    user = request.user
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+        request.user = user
+    return user
+
+
 def community_or_404(slug: str) -> Community:
     return get_object_or_404(Community.objects.select_related("program"), slug=slug)
 
@@ -61,15 +77,60 @@ def closed_reason(community: Community) -> str:
     }
 
 
-def thread_or_404(request: HttpRequest, pk: int) -> Thread:
-    """The thread, if the viewer may see it; a 404 otherwise, so closed communities'
-    threads do not even admit to existing."""
-    thread = get_object_or_404(
-        Thread.objects.select_related(
-            "community", "community__program", "author", "author__org_unit", "duplicate_of"
-        ).prefetch_related("topics"),
-        pk=pk,
+def _page_facts(thread: Any, person: Any) -> QuerySet[Thread]:
+    return Thread.objects.filter(pk=thread).values_list(
+        Subquery(
+            Membership.objects.current()
+            .filter(community_id=OuterRef("community_id"), person_id=person)
+            .order_by("pk")
+            .values("role")[:1]
+        ),
+        Subquery(
+            Subscription.objects.filter(person_id=person, thread_id=OuterRef("pk"))
+            .order_by("pk")
+            .values("level")[:1]
+        ),
+        Subquery(
+            QASettings.objects.filter(community_id=OuterRef("community_id")).values(
+                "response_target_minutes"
+            )[:1]
+        ),
+        Exists(
+            ThreadLink.objects.filter(Q(from_thread=OuterRef("pk")) | Q(to_thread=OuterRef("pk")))
+        ),
     )
+
+
+# What a thread's page shows around the thread, for a viewer: one statement, built once.
+_PAGE_FACTS = ReusedStatement(Thread, _page_facts, 2)
+
+
+def thread_or_404(request: HttpRequest, pk: int, *, for_page: bool = False) -> Thread:
+    """The thread, if the viewer may see it; a 404 otherwise, so closed communities'
+    threads do not even admit to existing.
+
+    `for_page`: only what the thread's page shows of it is read, and with it, in one more
+    statement, what the page shows around it: the viewer's role in the community (kept where
+    `communities.permissions.current_role` looks first), their subscription level as
+    `viewer_watch_level`, the community's response target as `target_minutes_setting`
+    (None when it set none), and `has_links` (whether any thread link touches it)."""
+    user = request.user
+    if not for_page:
+        threads = Thread.objects.select_related(
+            "community", "community__program", "author", "author__org_unit", "duplicate_of"
+        ).prefetch_related("topics")
+    else:  # the page shows none of the others (a duplicate's original is read if there is
+        # one), and its topics come with `queries.thread_page`
+        threads = Thread.objects.select_related("community")
+    thread = get_object_or_404(threads, pk=pk)
+    if for_page and user.is_authenticated:
+        facts = _PAGE_FACTS.rows(thread.pk, user.pk) or [(None, None, None, True)]  # deleted
+        role, level, target, has_links = facts[0]
+        thread.viewer_watch_level = level  # type: ignore[attr-defined]
+        thread.target_minutes_setting = target  # type: ignore[attr-defined]
+        thread.has_links = bool(has_links)  # type: ignore[attr-defined]
+        # What `current_role` would read, read already (the same per-request cache).
+        user.__dict__.setdefault("_community_roles", {})[thread.community_id] = role
     if not can_view_thread(request.user, thread):
         raise Http404
     return thread
@@ -100,4 +161,13 @@ def response_target_minutes(community: Community) -> int:
         .values_list("response_target_minutes", flat=True)
         .first()
     )
+    return found or QASettings._meta.get_field("response_target_minutes").default
+
+
+def thread_target_minutes(thread: Thread) -> int:
+    """`response_target_minutes` of the thread's community, without a query when the thread
+    was loaded by `thread_or_404(..., for_page=True)`."""
+    if not hasattr(thread, "target_minutes_setting"):
+        return response_target_minutes(thread.community)
+    found = thread.target_minutes_setting
     return found or QASettings._meta.get_field("response_target_minutes").default

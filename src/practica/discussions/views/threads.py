@@ -35,7 +35,7 @@ from practica.discussions.permissions import (
 from practica.discussions.search import similar_questions
 from practica.discussions.services.threads import create_thread, post_reply
 from practica.discussions.services.threads import edit_post as edit_post_service
-from practica.discussions.views.post_cards import attach_post_cards
+from practica.discussions.views.post_cards import attach_post_cards, thread_head_key
 from practica.discussions.views.shared import (
     add_refusal,
     closed_reason,
@@ -44,7 +44,9 @@ from practica.discussions.views.shared import (
     post_or_404,
     response_target_minutes,
     thread_or_404,
+    thread_target_minutes,
     thread_url,
+    unwrap_user,
 )
 
 SIMILAR_LIMIT = 5
@@ -122,17 +124,16 @@ def _thread_context(request: HttpRequest, thread: Any, **extra: Any) -> dict[str
     page = queries.thread_page(thread, viewer=user)
     moderator = page.viewer_is_moderator
     sees_routing = moderator or thread.author_id == user.pk
-    routed_to = RoutedExpert.objects.filter(thread=thread)
     routed = None
     if sees_routing:
         routed = list(
-            routed_to.select_related("person", "person__org_unit", "round").order_by(
-                "round__number", "rank"
-            )
+            RoutedExpert.objects.filter(thread=thread)
+            .select_related("person", "person__org_unit", "round")
+            .order_by("round__number", "rank")
         )
         routed_ids = {expert.person_id for expert in routed}
     else:  # only to mark their answers "Asked to answer"
-        routed_ids = set(routed_to.values_list("person_id", flat=True))
+        routed_ids = queries.routed_person_ids(thread)
     for post in page.posts:
         post.can_edit = can_edit_post(user, post)
         post.can_vote = can_vote(user, post)
@@ -142,6 +143,7 @@ def _thread_context(request: HttpRequest, thread: Any, **extra: Any) -> dict[str
     attach_post_cards(
         request, thread, page.posts, can_accept=accept_allowed, can_moderate=moderator
     )
+    target_minutes = thread_target_minutes(thread)
     related = [link.to_thread for link in page.links_out]
     related += [link.from_thread for link in page.links_in if link.from_thread not in related]
     context = {
@@ -156,9 +158,10 @@ def _thread_context(request: HttpRequest, thread: Any, **extra: Any) -> dict[str
         "can_close": can_close(user, thread),
         "can_link": can_link(user, thread),
         "can_moderate": moderator,
-        "watch_level": subscription_level(user, thread=thread) or "none",
+        "watch_level": _watch_level(user, thread) or "none",
         "routed": routed,
-        "target_minutes": response_target_minutes(thread.community),
+        "target_minutes": target_minutes,
+        "head_key": thread_head_key(thread, page.topics, target_minutes),
         "answer_form": PostForm(label=_("Your answer") if thread.is_question else _("Your reply")),
         "move_form": MoveForm(user=user) if moderator else None,
     }
@@ -166,10 +169,18 @@ def _thread_context(request: HttpRequest, thread: Any, **extra: Any) -> dict[str
     return context
 
 
+def _watch_level(user: Any, thread: Any) -> str | None:
+    """The viewer's subscription to the thread, read with it by `thread_or_404(for_page=True)`."""
+    if hasattr(thread, "viewer_watch_level"):
+        return thread.viewer_watch_level
+    return subscription_level(user, thread=thread)
+
+
 @login_required
 @require_GET
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    thread = thread_or_404(request, pk)
+    unwrap_user(request)
+    thread = thread_or_404(request, pk, for_page=True)
     return render(request, "discussions/thread.html", _thread_context(request, thread))
 
 
