@@ -167,3 +167,51 @@ def test_same_seed_same_threads():
     first = snapshot()
     load_demo("--reset", members=80, seed=3)
     assert snapshot() == first
+
+
+def test_search_documents_are_the_ones_the_services_index(demo):
+    """The demo writes the index rows itself; indexing a post again through the service
+    (which replaces its document) must change nothing."""
+    from practica.core.models import SearchEntry
+    from practica.discussions.search import SOURCE, index_post
+
+    fields = ("object_id", "group_id", "created_at", "title", "body", "tags")
+    assert SearchEntry.objects.filter(source=SOURCE).count() == Post.objects.count()
+    sample = list(Post.objects.select_related("thread").order_by("pk")[::25])
+    sample += list(Post.objects.filter(body__regex=r"[\u4e00-\u9fff]").order_by("pk")[:5])
+    entries = SearchEntry.objects.filter(source=SOURCE)
+    before = {row[0]: row for row in entries.values_list(*fields)}
+    for post in sample:
+        index_post(post)
+    after = {row[0]: row for row in entries.values_list(*fields)}
+    assert after == before
+
+
+def test_ids_continue_after_the_demo(demo):
+    """Rows were written with ids chosen by the demo: the database's sequences follow."""
+    from practica.communities.models import Community
+
+    member = User.objects.get(email=MEMBER_EMAIL)
+    community = Community.objects.get(slug="machine-learning")
+    thread = Thread.objects.create(community=community, title="After the demo", author=member)
+    post = Post.objects.create(
+        thread=thread, author=member, is_opening=True, body="Hello", body_html="<p>Hello</p>"
+    )
+    assert thread.pk > Thread.objects.exclude(pk=thread.pk).order_by("-pk")[0].pk
+    assert post.pk > Post.objects.exclude(pk=post.pk).order_by("-pk")[0].pk
+
+
+@pytest.mark.django_db
+def test_the_number_of_threads_follows_threads_per_member(monkeypatch):
+    from practica.demo import discussions
+
+    members, counts = 120, {}
+    for index, per_member in enumerate((1.0, 2.0)):
+        monkeypatch.setattr(discussions, "THREADS_PER_MEMBER", per_member)
+        load_demo(*(("--reset",) if index else ()), members=members, seed=5)
+        counts[per_member] = Thread.objects.count()
+    for per_member, count in counts.items():
+        # A few planned questions fall before the asker joined and are dropped; each
+        # community's share is rounded; the demo logins' scenes add up to four threads.
+        assert 0.9 * per_member * members <= count <= per_member * members + 3 + 4
+    assert 1.8 < counts[2.0] / counts[1.0] < 2.2

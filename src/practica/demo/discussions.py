@@ -7,6 +7,7 @@ hour in the 2020s). Recent questions may still be waiting, and they fill the una
 Everything is planned in memory first; `practica.demo.qa_saving` inserts it in bulk.
 """
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,7 +32,7 @@ from practica.people.models import Role
 if TYPE_CHECKING:
     from practica.demo.story import DemoStory
 
-THREADS_PER_MEMBER = 1.0  # 3.0 wanted; needs raw inserts to fit the 60 s budget
+THREADS_PER_MEMBER = 3.0
 COMMUNITY_SHARE = {ML: 0.70, AI: 0.14, DATA_ENGINEERING: 0.08, RESPONSIBLE_AI: 0.04, CIRCLE: 0.04}
 DISCUSSION_SHARE = {CIRCLE: 0.7}
 DEFAULT_DISCUSSION_SHARE = 0.12
@@ -59,7 +60,7 @@ class PostPlan:
     is_cross_org: bool | None = None
     is_cross_level: bool | None = None
     votes: list = field(default_factory=list)  # (voter PersonPlan, value, voted at)
-    row: object = None
+    id: int = 0  # allocated when saved
 
     @property
     def score(self) -> int:
@@ -80,7 +81,7 @@ class ThreadPlan:
     accepted_at: datetime | None = None
     rounds: list = field(default_factory=list)  # (number, reason, at, [(PersonPlan, score)])
     view_count: int = 0
-    row: object = None
+    id: int = 0  # allocated when saved
 
     @property
     def first_response(self) -> PostPlan | None:
@@ -127,7 +128,7 @@ class QAPlanner:
     writer: Writer
     members: dict[str, list[PersonPlan]] = field(default_factory=dict)
     experts: dict[tuple[str, str], list[PersonPlan]] = field(default_factory=dict)
-    pools: dict[str, tuple[list[str], list[float]]] = field(default_factory=dict)
+    pools: dict[str, tuple[list[str], list[float]]] = field(default_factory=dict)  # cumulative
     parents: dict[str, str] = field(default_factory=dict)
     activity: dict[int, float] = field(default_factory=dict)
 
@@ -144,7 +145,7 @@ class QAPlanner:
                     self.experts.setdefault((spec.slug, topic), []).append(person)
             pool = [slug for slug in story.topics if self._under(slug, spec.topics)]
             weights = [1 + len(self.experts.get((spec.slug, slug), ())) for slug in pool]
-            self.pools[spec.slug] = (pool, weights)
+            self.pools[spec.slug] = (pool, list(itertools.accumulate(weights)))
 
     def _under(self, slug: str, roots: tuple[str, ...]) -> bool:
         while slug:
@@ -163,10 +164,13 @@ class QAPlanner:
         rng = self.story.rng
         pool, weights = self.pools[slug]
         own = [topic for topic in asker.topics if topic in pool]
-        first = rng.choice(own) if own and rng.random() < 0.55 else rng.choices(pool, weights)[0]
+        if own and rng.random() < 0.55:
+            first = rng.choice(own)
+        else:
+            first = rng.choices(pool, cum_weights=weights)[0]
         topics = [first]
         if rng.random() < 0.4:
-            second = rng.choices(pool, weights)[0]
+            second = rng.choices(pool, cum_weights=weights)[0]
             if second != first:
                 topics.append(second)
         return topics
@@ -182,9 +186,11 @@ class QAPlanner:
                 pools.append(self.experts.get((slug, topic), []))
                 pools.append(self.experts.get((slug, self.parents.get(topic, "")), []))
         pools.append(self.members[slug])
+        random = rng.random
         for pool in pools:
-            for _ in range(min(6, len(pool))):
-                person = pool[rng.randrange(len(pool))]
+            size = len(pool)
+            for _ in range(min(6, size)):
+                person = pool[int(random() * size)]
                 if id(person) not in exclude and is_member_at(person, slug, moment):
                     return person
         return None
@@ -198,6 +204,8 @@ def add_votes(planner: QAPlanner, slug: str, post: PostPlan, mean: float) -> Non
     """Up (and a few down) votes by members, within days of the post; none in the future."""
     story, rng = planner.story, planner.story.rng
     count = int(rng.expovariate(1 / mean)) if mean > 0 else 0
+    if not count:
+        return
     voted = {id(post.author)} | {id(voter) for voter, _v, _at in post.votes}
     for _ in range(count):
         moment = post.created_at + timedelta(hours=rng.expovariate(1 / 30))

@@ -3,16 +3,20 @@
 Threads carry their response-time facts, counters, state and score; posts their rendered HTML
 and the author's org unit and level snapshots with the cross-org / cross-level facts; the
 ledger gets ASKED/DISCUSSED, ANSWERED/REPLIED, ACCEPTED, VOTED and ROUTED rows shaped as the
-services write them; the search index gets one document per post.
+services write them; the search index gets one document per post, as `discussions.search`
+indexes a post. Rows go in as tuples through `practica.demo.bulk` (no model instances): ids
+of threads, posts and routing rounds are allocated here, so rows can point at each other.
 """
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 
 from practica.core import search as core_search
-from practica.core.models import Activity, ActivityKind
+from practica.core.models import Activity, ActivityKind, SearchEntry, Topic
+from practica.core.search_text import searchable_text, tag_token
+from practica.demo.bulk import adapters, first_id, insert, reset_sequences
 from practica.demo.communities import AI, CIRCLE, DATA_ENGINEERING, RESPONSIBLE_AI
 from practica.demo.discussions import CROSS_ORG_DEPTH, ThreadPlan
 from practica.demo.growth import ML
@@ -28,11 +32,11 @@ from practica.discussions.models import (
     ThreadState,
     Vote,
 )
+from practica.people.models import OrgUnit
 
 if TYPE_CHECKING:
     from practica.demo.story import DemoStory
 
-BATCH = 2000
 VOTED_LEDGER_DAYS = 365
 # (response target minutes, routing enabled) per community
 QA_SETTINGS = {
@@ -42,6 +46,21 @@ QA_SETTINGS = {
     RESPONSIBLE_AI: (240, True),
     CIRCLE: (240, False),
 }
+THREAD_COLUMNS = (
+    "id", "community_id", "kind", "title", "author_id", "state", "is_urgent", "respond_by",
+    "accepted_answer_id", "created_at", "last_activity_at", "first_response_at",
+    "first_response_seconds", "accepted_at", "accepted_answer_seconds", "answer_count", "score",
+    "view_count",
+)  # fmt: skip
+POST_COLUMNS = (
+    "id", "thread_id", "author_id", "is_opening", "body", "body_html", "created_at", "score",
+    "author_org_unit_id", "author_career_level", "is_cross_org", "is_cross_level",
+)  # fmt: skip
+ACTIVITY_COLUMNS = (
+    "kind", "person_id", "community_id", "occurred_at", "subject_type_id", "subject_id",
+    "counterpart_id", "data",
+)  # fmt: skip
+SEARCH_COLUMNS = ("source", "object_id", "group_id", "created_at", "title", "body", "tags")
 
 
 def _seconds(later, earlier) -> int:
@@ -56,30 +75,52 @@ def _state(plan: ThreadPlan) -> str:
     return ThreadState.OPEN
 
 
-def _thread_row(story: "DemoStory", plan: ThreadPlan) -> Thread:
+def _thread_row(story: "DemoStory", plan: ThreadPlan, dt) -> tuple[Any, ...]:
     first = plan.first_response
     target = QA_SETTINGS[plan.community][0]
     last = max(plan.posts[-1].created_at, plan.accepted_at or plan.created_at)
-    return Thread(
-        community_id=story.communities[plan.community].pk,
-        kind=plan.kind,
-        title=plan.title[:200],
-        author_id=plan.author.user.pk,
-        state=_state(plan),
-        is_urgent=plan.is_urgent,
-        respond_by=plan.created_at + timedelta(minutes=target) if plan.is_urgent else None,
-        created_at=plan.created_at,
-        last_activity_at=last,
-        first_response_at=first.created_at if first else None,
-        first_response_seconds=_seconds(first.created_at, plan.created_at) if first else None,
-        accepted_at=plan.accepted_at,
-        accepted_answer_seconds=(
-            _seconds(plan.accepted_at, plan.created_at) if plan.accepted_at else None
-        ),
-        answer_count=len(plan.posts) - 1,
-        score=plan.posts[0].score,
-        view_count=plan.view_count,
+    accepted = plan.accepted
+    return (
+        plan.id,
+        story.communities[plan.community].pk,
+        plan.kind,
+        plan.title[:200],
+        plan.author.user.pk,
+        _state(plan),
+        plan.is_urgent,
+        dt(plan.created_at + timedelta(minutes=target)) if plan.is_urgent else None,
+        accepted.id if accepted is not None else None,
+        dt(plan.created_at),
+        dt(last),
+        dt(first.created_at) if first else None,
+        _seconds(first.created_at, plan.created_at) if first else None,
+        dt(plan.accepted_at),
+        _seconds(plan.accepted_at, plan.created_at) if plan.accepted_at else None,
+        len(plan.posts) - 1,
+        plan.posts[0].score,
+        plan.view_count,
     )
+
+
+def _post_rows(plans: list[ThreadPlan], dt):
+    for plan in plans:
+        thread_id = plan.id
+        for post in plan.posts:
+            user = post.author.user
+            yield (
+                post.id,
+                thread_id,
+                user.pk,
+                post.is_opening,
+                post.text.body,
+                post.text.html,
+                dt(post.created_at),
+                post.score,
+                user.org_unit_id,
+                user.career_level,
+                post.is_cross_org,
+                post.is_cross_level,
+            )
 
 
 def save_threads_and_posts(story: "DemoStory") -> None:
@@ -96,79 +137,64 @@ def save_threads_and_posts(story: "DemoStory") -> None:
         ]
     )
     plans: list[ThreadPlan] = story.threads
-    rows = [_thread_row(story, plan) for plan in plans]
-    Thread.objects.bulk_create(rows, batch_size=BATCH)
-    through = Thread.topics.through
-    through.objects.bulk_create(
-        [
-            through(thread_id=row.pk, topic_id=story.topics[slug].pk)
-            for plan, row in zip(plans, rows, strict=True)
-            for slug in dict.fromkeys(plan.topics)
-        ],
-        batch_size=BATCH * 2,
-    )
-    posts = []
-    for plan, row in zip(plans, rows, strict=True):
-        plan.row = row
-        for post in plan.posts:
-            user = post.author.user
-            post.row = Post(
-                thread_id=row.pk,
-                author_id=user.pk,
-                is_opening=post.is_opening,
-                body=post.text.body,
-                body_html=post.text.html,
-                created_at=post.created_at,
-                score=post.score,
-                author_org_unit_id=user.org_unit_id,
-                author_career_level=user.career_level,
-                is_cross_org=post.is_cross_org,
-                is_cross_level=post.is_cross_level,
-            )
-            posts.append(post.row)
-    Post.objects.bulk_create(posts, batch_size=BATCH)
-    accepted = []
+    dt, _js = adapters()
+    thread_id, post_id = first_id(Thread), first_id(Post)
     for plan in plans:
-        if plan.accepted is not None:
-            plan.row.accepted_answer_id = plan.accepted.row.pk
-            accepted.append(plan.row)
-    Thread.objects.bulk_update(accepted, ["accepted_answer"], batch_size=BATCH)
-    Vote.objects.bulk_create(
-        [
-            Vote(post_id=post.row.pk, voter_id=voter.user.pk, value=value, created_at=at)
+        plan.id, thread_id = thread_id, thread_id + 1
+        for post in plan.posts:
+            post.id, post_id = post_id, post_id + 1
+    # Threads point at their accepted answers and posts at their threads: the foreign keys
+    # are checked at commit (deferred), when both are in.
+    insert(Thread, THREAD_COLUMNS, (_thread_row(story, plan, dt) for plan in plans))
+    topic_ids = {slug: topic.pk for slug, topic in story.topics.items()}
+    insert(
+        Thread.topics.through,
+        ("thread_id", "topic_id"),
+        ((plan.id, topic_ids[slug]) for plan in plans for slug in dict.fromkeys(plan.topics)),
+    )
+    posts = insert(Post, POST_COLUMNS, _post_rows(plans, dt))
+    insert(
+        Vote,
+        ("post_id", "voter_id", "value", "created_at"),
+        (
+            (post.id, voter.user.pk, value, dt(at))
             for plan in plans
             for post in plan.posts
             for voter, value, at in post.votes
-        ],
-        batch_size=BATCH * 2,
+        ),
     )
-    story.counts["threads"] = len(rows)
-    story.counts["posts"] = len(posts)
+    reset_sequences(Thread, Post)
+    story.counts["threads"] = len(plans)
+    story.counts["posts"] = posts
 
 
-def _ledger(story: "DemoStory", plan: ThreadPlan, types: dict[str, int]) -> list[Activity]:
+def _ledger(
+    story: "DemoStory", plan: ThreadPlan, types: dict[str, int], rows: list, *, dt, js
+) -> None:
     """The rows the services would have written; VOTED only for the last VOTED_LEDGER_DAYS
     (votes are many and the metrics that read them look at recent engagement)."""
     votes_since = story.now - timedelta(days=VOTED_LEDGER_DAYS)
     community_id = story.communities[plan.community].pk
-    thread_id, asker = plan.row.pk, plan.author.user.pk
+    thread_id, asker = plan.id, plan.author.user.pk
     question = plan.kind == ThreadKind.QUESTION
-    rows = [
-        Activity(
-            kind=ActivityKind.ASKED if question else ActivityKind.DISCUSSED,
-            person_id=asker,
-            community_id=community_id,
-            occurred_at=plan.created_at,
-            subject_type_id=types["thread"],
-            subject_id=thread_id,
-            data={"urgent": plan.is_urgent, "topics": [story.topics[t].pk for t in plan.topics]},
+    thread_type, post_type = types["thread"], types["post"]
+    rows.append(
+        (
+            ActivityKind.ASKED if question else ActivityKind.DISCUSSED,
+            asker,
+            community_id,
+            dt(plan.created_at),
+            thread_type,
+            thread_id,
+            None,
+            js({"urgent": plan.is_urgent, "topics": [story.topics[t].pk for t in plan.topics]}),
         )
-    ]
+    )
     for post in plan.posts:
-        post_id, author = post.row.pk, post.author.user.pk
+        post_id, author = post.id, post.author.user.pk
         if not post.is_opening:
             answered = question and author != asker
-            data = {"thread": thread_id}
+            data: dict[str, Any] = {"thread": thread_id}
             if answered:
                 data |= {
                     "cross_org": post.is_cross_org,
@@ -176,146 +202,168 @@ def _ledger(story: "DemoStory", plan: ThreadPlan, types: dict[str, int]) -> list
                     "seconds_since_question": _seconds(post.created_at, plan.created_at),
                 }
             rows.append(
-                Activity(
-                    kind=ActivityKind.ANSWERED if answered else ActivityKind.REPLIED,
-                    person_id=author,
-                    community_id=community_id,
-                    occurred_at=post.created_at,
-                    subject_type_id=types["post"],
-                    subject_id=post_id,
-                    counterpart_id=asker if author != asker else None,
-                    data=data,
+                (
+                    ActivityKind.ANSWERED if answered else ActivityKind.REPLIED,
+                    author,
+                    community_id,
+                    dt(post.created_at),
+                    post_type,
+                    post_id,
+                    asker if author != asker else None,
+                    js(data),
                 )
             )
         for voter, value, at in post.votes:
             if at < votes_since:
                 continue
             rows.append(
-                Activity(
-                    kind=ActivityKind.VOTED,
-                    person_id=voter.user.pk,
-                    community_id=community_id,
-                    occurred_at=at,
-                    subject_type_id=types["post"],
-                    subject_id=post_id,
-                    counterpart_id=author,
-                    data={"thread": thread_id, "value": value, "previous": 0},
+                (
+                    ActivityKind.VOTED,
+                    voter.user.pk,
+                    community_id,
+                    dt(at),
+                    post_type,
+                    post_id,
+                    author,
+                    js({"thread": thread_id, "value": value, "previous": 0}),
                 )
             )
     if plan.accepted is not None:
         rows.append(
-            Activity(
-                kind=ActivityKind.ACCEPTED,
-                person_id=asker,
-                community_id=community_id,
-                occurred_at=plan.accepted_at,
-                subject_type_id=types["post"],
-                subject_id=plan.accepted.row.pk,
-                counterpart_id=plan.accepted.author.user.pk,
-                data={
-                    "thread": thread_id,
-                    "previous": None,
-                    "seconds_since_question": _seconds(plan.accepted_at, plan.created_at),
-                    "by_moderator": False,
-                },
+            (
+                ActivityKind.ACCEPTED,
+                asker,
+                community_id,
+                dt(plan.accepted_at),
+                post_type,
+                plan.accepted.id,
+                plan.accepted.author.user.pk,
+                js(
+                    {
+                        "thread": thread_id,
+                        "previous": None,
+                        "seconds_since_question": _seconds(plan.accepted_at, plan.created_at),
+                        "by_moderator": False,
+                    }
+                ),
             )
         )
-    return rows
 
 
-def _routing(story: "DemoStory", types: dict[str, int]) -> tuple[list[Activity], int]:
+def _routing(story: "DemoStory", types: dict[str, int], ledger: list) -> int:
     """Routing rounds, the experts asked, their ROUTED rows and in-app notifications."""
+    dt, js = adapters()
     rounds, pending = [], []
+    round_id = first_id(RoutingRound)
+    considered = len(story.memberships) // 20 + 40
     for plan in story.threads:
         for number, reason, at, picks in plan.rounds:
-            row = RoutingRound(
-                thread_id=plan.row.pk,
-                number=number,
-                reason=reason,
-                created_at=at,
-                candidates_considered=len(story.memberships) // 20 + 40,
-            )
-            rounds.append(row)
-            pending.append((plan, row, at, picks))
-    RoutingRound.objects.bulk_create(rounds, batch_size=BATCH)
-    experts, ledger, notes = [], [], []
-    for plan, round_row, at, picks in pending:
+            rounds.append((round_id, plan.id, number, reason, dt(at), considered))
+            pending.append((plan, round_id, number, at, picks))
+            round_id += 1
+    insert(
+        RoutingRound,
+        ("id", "thread_id", "number", "reason", "created_at", "candidates_considered"),
+        rounds,
+    )
+    reset_sequences(RoutingRound)
+    experts, notes = [], []
+    for plan, round_id, number, at, picks in pending:
         first = plan.first_response
         community_id = story.communities[plan.community].pk
+        topic = story.topics[plan.topics[0]]
         for rank, (person, score) in enumerate(picks, start=1):
             answer = next((p for p in plan.posts[1:] if p.author is person), None)
             ends = [p.created_at for p in (answer, first) if p is not None]
-            topic = story.topics[plan.topics[0]]
+            closed = min(ends) if ends else None
+            reasons = {
+                "expertise": [{"topic": topic.name, "match": "exact"}],
+                "working_hours": True,
+                "open_routed": 0,
+                "time_zone": person.user.time_zone,
+                "place": person.user.location,
+                "round": number,
+                "asked": len(picks),
+            }
             experts.append(
-                RoutedExpert(
-                    round_id=round_row.pk,
-                    thread_id=plan.row.pk,
-                    person_id=person.user.pk,
-                    rank=rank,
-                    score=score,
-                    reasons={
-                        "expertise": [{"topic": topic.name, "match": "exact"}],
-                        "working_hours": True,
-                        "open_routed": 0,
-                        "time_zone": person.user.time_zone,
-                        "place": person.user.location,
-                        "round": round_row.number,
-                        "asked": len(picks),
-                    },
-                    notified_at=at,
-                    answered_post_id=answer.row.pk if answer else None,
-                    answered_at=answer.created_at if answer else None,
-                    closed_at=min(ends) if ends else None,
+                (
+                    round_id,
+                    plan.id,
+                    person.user.pk,
+                    rank,
+                    score,
+                    js(reasons),
+                    dt(at),
+                    answer.id if answer else None,
+                    dt(answer.created_at) if answer else None,
+                    dt(closed),
                 )
             )
             ledger.append(
-                Activity(
-                    kind=ActivityKind.ROUTED,
-                    person_id=person.user.pk,
-                    community_id=community_id,
-                    occurred_at=at,
-                    subject_type_id=types["thread"],
-                    subject_id=plan.row.pk,
-                    counterpart_id=plan.author.user.pk,
-                    data={"round": round_row.number, "rank": rank, "score": score},
+                (
+                    ActivityKind.ROUTED,
+                    person.user.pk,
+                    community_id,
+                    dt(at),
+                    types["thread"],
+                    plan.id,
+                    plan.author.user.pk,
+                    js({"round": number, "rank": rank, "score": score}),
                 )
             )
             notes.append(
-                Notification(
-                    recipient_id=person.user.pk,
-                    kind=NotificationKind.ROUTED,
-                    thread_id=plan.row.pk,
-                    actor_id=plan.author.user.pk,
-                    data={"round": round_row.number, "asked": len(picks)},
-                    created_at=at,
-                    read_at=min(ends) if ends else None,
+                (
+                    person.user.pk,
+                    NotificationKind.ROUTED,
+                    plan.id,
+                    None,
+                    plan.author.user.pk,
+                    js({"round": number, "asked": len(picks)}),
+                    dt(at),
+                    dt(closed),
                 )
             )
-    RoutedExpert.objects.bulk_create(experts, batch_size=BATCH)
-    Notification.objects.bulk_create(notes, batch_size=BATCH)
-    return ledger, len(experts)
+    insert(
+        RoutedExpert,
+        (
+            "round_id", "thread_id", "person_id", "rank", "score", "reasons", "notified_at",
+            "answered_post_id", "answered_at", "closed_at",
+        ),
+        experts,
+    )  # fmt: skip
+    _save_notifications(notes)
+    return len(experts)
+
+
+def _save_notifications(rows) -> None:
+    insert(
+        Notification,
+        ("recipient_id", "kind", "thread_id", "post_id", "actor_id", "data", "created_at",
+         "read_at"),
+        rows,
+    )  # fmt: skip
 
 
 def _answers_to_logins(story: "DemoStory") -> None:
     """The demo logins' own notifications: answers to their questions (recent ones unread)."""
+    dt, js = adapters()
     logins = {id(plan) for plan in story.logins.values()}
     recent = story.now - timedelta(days=60)
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient_id=plan.author.user.pk,
-                kind=NotificationKind.ANSWER,
-                thread_id=plan.row.pk,
-                post_id=post.row.pk,
-                actor_id=post.author.user.pk,
-                created_at=post.created_at,
-                read_at=None if post.created_at > recent else post.created_at + timedelta(hours=2),
-            )
-            for plan in story.threads
-            if id(plan.author) in logins and plan.kind == ThreadKind.QUESTION
-            for post in plan.posts[1:]
-            if post.author is not plan.author
-        ]
+    _save_notifications(
+        (
+            plan.author.user.pk,
+            NotificationKind.ANSWER,
+            plan.id,
+            post.id,
+            post.author.user.pk,
+            js({}),
+            dt(post.created_at),
+            None if post.created_at > recent else dt(post.created_at + timedelta(hours=2)),
+        )
+        for plan in story.threads
+        if id(plan.author) in logins and plan.kind == ThreadKind.QUESTION
+        for post in plan.posts[1:]
+        if post.author is not plan.author
     )
 
 
@@ -325,44 +373,89 @@ def save_ledger_and_index(story: "DemoStory") -> None:
         "thread": ContentType.objects.get_for_model(Thread).pk,
         "post": ContentType.objects.get_for_model(Post).pk,
     }
-    ledger: list[Activity] = []
+    dt, js = adapters()
+    ledger: list[tuple[Any, ...]] = []
     for plan in story.threads:
-        ledger += _ledger(story, plan, types)
-    routed, experts = _routing(story, types)
-    ledger += routed
-    Activity.objects.bulk_create(ledger, batch_size=BATCH)
+        _ledger(story, plan, types, ledger, dt=dt, js=js)
+    story.counts["routed_experts"] = _routing(story, types, ledger)
+    insert(Activity, ACTIVITY_COLUMNS, ledger)
     _answers_to_logins(story)
     story.counts["activities"] = story.counts.get("activities", 0) + len(ledger)
-    story.counts["routed_experts"] = experts
     index_for_search(story)
 
 
-def index_for_search(story: "DemoStory") -> None:
-    """One search document per post, shaped as `discussions.search` indexes a post (thread
-    tags, the author's org-unit prefixes, "opening"), with plain text from the render cache."""
+def _search_rows(story: "DemoStory") -> list[tuple[Any, ...]]:
+    """One row of core_searchentry per post: the document `discussions.search` indexes for
+    it (`post_document_from_values`), stored as `IndexedDocument.as_entry` stores it, with
+    the title's text and the tags' tokens worked out once each rather than once per post."""
     from practica.discussions import search
 
-    paths = {plan.user.org_unit_id: plan.team.unit.path for plan in story.people if plan.team}
-    documents = []
+    dt, _js = adapters()
+    paths = dict(OrgUnit.objects.values_list("pk", "path"))
+    topic_paths = {slug: topic.path for slug, topic in story.topics.items()}
+    # Topics in the order the services read a thread's topics (the model's ordering).
+    order = {slug: n for n, slug in enumerate(Topic.objects.values_list("slug", flat=True))}
+    rows: list[tuple[Any, ...]] = []
+    tokens: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    tags_of: dict[tuple, list[str]] = {}
     for plan in story.threads:
-        thread = plan.row
-        topic_paths = [story.topics[slug].path for slug in dict.fromkeys(plan.topics)]
-        tags = search.thread_tags(thread, topic_paths)
+        # thread_tags reads a thread's community, kind, state and answers: one unsaved
+        # Thread per distinct combination of them and the topics.
+        key = (
+            plan.community,
+            plan.kind,
+            _state(plan),
+            len(plan.posts) > 1,
+            plan.accepted is not None,
+            *dict.fromkeys(plan.topics),
+        )
+        thread_tags = tags_of.get(key)
+        if thread_tags is None:
+            thread = Thread(
+                community_id=story.communities[plan.community].pk,
+                kind=plan.kind,
+                state=_state(plan),
+                answer_count=len(plan.posts) - 1,
+                accepted_answer_id=plan.accepted.id if plan.accepted is not None else None,
+            )
+            paths_ = [topic_paths[slug] for slug in sorted(set(plan.topics), key=order.get)]
+            thread_tags = tags_of[key] = search.thread_tags(thread, paths_)
+        title = plan.title[:200]
+        stored_title = titles.get(title)
+        if stored_title is None:
+            stored_title = titles[title] = searchable_text(title)
         for post in plan.posts:
-            path = paths.get(post.author.user.org_unit_id, "")
-            post_tags = [f"org:{prefix}" for prefix in search._path_prefixes(path)]
-            if post.is_opening:
-                post_tags.append(search.OPENING)
-            documents.append(
-                core_search.IndexedDocument(
-                    source=search.SOURCE,
-                    object_id=post.row.pk,
-                    group_id=thread.pk,
-                    created_at=post.created_at,
-                    title=thread.title,
-                    body=post.text.plain,
-                    tags=(*tags, *post_tags),
+            document = search.post_document_from_values(
+                post_id=post.id,
+                thread_id=plan.id,
+                thread_kind=plan.kind,
+                thread_title=title,
+                thread_tags=thread_tags,
+                created_at=post.created_at,
+                text=post.text.plain,
+                is_opening=post.is_opening,
+                org_unit_path=paths.get(post.author.user.org_unit_id, ""),
+            )
+            for tag in document.tags:
+                if tag not in tokens:
+                    tokens[tag] = tag_token(tag)
+            rows.append(
+                (
+                    document.source,
+                    document.object_id,
+                    document.group_id,
+                    dt(document.created_at),
+                    stored_title,
+                    post.text.searchable,  # searchable_text(document.body), worked out once
+                    " ".join(dict.fromkeys(tokens[tag] for tag in document.tags)),
                 )
             )
-    core_search.bulk_index_documents(documents)
+    return rows
+
+
+def index_for_search(story: "DemoStory") -> None:
+    """One search document per post, written in bulk (the engine's index follows:
+    FTS5 triggers on SQLite, generated columns on PostgreSQL), then the index optimised."""
+    insert(SearchEntry, SEARCH_COLUMNS, _search_rows(story))
     core_search.optimize_index()

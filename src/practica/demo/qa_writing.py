@@ -13,17 +13,20 @@ from dataclasses import dataclass, field
 from django.utils.html import strip_tags
 
 from practica.core.markdown import render_markdown
+from practica.core.search_text import searchable_text
 from practica.demo import qa_phrases as phrases
 from practica.demo.qa_texts import PROBLEMS, Problem
 
 
 @dataclass(frozen=True)
 class Text:
-    """A post's Markdown, its rendered HTML and its plain text (for the search index)."""
+    """A post's Markdown, its rendered HTML, its plain text, and that text as the search index
+    stores it (`searchable_text(plain)`)."""
 
     body: str
     html: str
     plain: str
+    searchable: str
 
 
 @dataclass
@@ -31,7 +34,7 @@ class Writer:
     """Renders blocks once per distinct text; draws the era's tools from the story's generator."""
 
     rng: random.Random
-    rendered: dict[str, tuple[str, str]] = field(default_factory=dict)
+    rendered: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     by_topic: dict[str, list[Problem]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -41,15 +44,24 @@ class Writer:
 
     def text(self, blocks: list[str]) -> Text:
         pieces = [block for block in blocks if block]
-        htmls, plains = [], []
+        htmls, plains, searchables = [], [], []
         for block in pieces:
             cached = self.rendered.get(block)
             if cached is None:
                 rendered = render_markdown(block)
-                cached = self.rendered[block] = (rendered, html.unescape(strip_tags(rendered)))
+                plain = html.unescape(strip_tags(rendered))
+                cached = self.rendered[block] = (rendered, plain, searchable_text(plain))
             htmls.append(cached[0])
             plains.append(cached[1])
-        return Text("\n\n".join(pieces), "".join(htmls), "".join(plains))
+            searchables.append(cached[2])
+        plain = "".join(plains)
+        # Blocks that end in white space join without touching each other's characters, so
+        # the searchable text of the whole is that of its blocks joined.
+        if all(piece[-1:].isspace() for piece in plains[:-1]):
+            searchable = "".join(searchables)
+        else:
+            searchable = searchable_text(plain)
+        return Text("\n\n".join(pieces), "".join(htmls), plain, searchable)
 
     def problem_for(self, slug: str, year: int) -> Problem | None:
         fitting = [p for p in self.by_topic.get(slug, ()) if p.since <= year]

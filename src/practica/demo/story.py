@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -68,7 +69,7 @@ class DemoStory:
     threads: list = field(default_factory=list)  # discussions.ThreadPlan, oldest first
     proudest_moment: object = None  # the ThreadPlan of a principal's question a new grad answered
 
-    @property
+    @cached_property
     def now(self) -> datetime:
         """The story's present: midnight UTC at the start of `today`; everything happened before."""
         return datetime(self.today.year, self.today.month, self.today.day, tzinfo=UTC)
