@@ -1,12 +1,10 @@
 """Service-level tests of joining, leaving, requests, roles and their ledger, audit and mail."""
 
 import importlib.util
-import threading
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 
 from practica.communities import services
 from practica.communities.models import (
@@ -18,6 +16,7 @@ from practica.communities.models import (
     RequestStatus,
 )
 from practica.core.models import Activity, ActivityKind, AuditLogEntry
+from tests.concurrency import postgres_only, run_concurrently
 from tests.factories.communities import CommunityFactory, MembershipFactory
 from tests.factories.people import UserFactory
 
@@ -373,31 +372,7 @@ def test_withdraw_by_the_requester_only(closed_community, manager, member):
 
 # --- Concurrency (PostgreSQL: real concurrent transactions) ------------------------------
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
-)
 THREADS = 10
-
-
-def _run_concurrently(targets):
-    barrier = threading.Barrier(len(targets))
-    errors = []
-
-    def run(target):
-        try:
-            barrier.wait()
-            target()
-        except Exception as error:  # collected and asserted below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 @postgres_only
@@ -406,7 +381,7 @@ def test_concurrent_joins_of_one_person_open_one_membership():
     community = CommunityFactory()
     person = UserFactory()
 
-    errors = _run_concurrently(
+    errors = run_concurrently(
         [
             lambda: services.join_community(community=community, person=person)
             for _ in range(THREADS)
@@ -424,7 +399,7 @@ def test_concurrent_joins_of_different_people_open_one_membership_each():
     community = CommunityFactory()
     people = [UserFactory() for _ in range(THREADS)]
 
-    errors = _run_concurrently(
+    errors = run_concurrently(
         [
             (lambda person=person: services.join_community(community=community, person=person))
             for person in people

@@ -1,12 +1,10 @@
 """Subscriptions, notifications, their mail (immediately, daily, off) and the inbox reads."""
 
-import threading
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from practica.communities.models import Access
@@ -27,6 +25,7 @@ from practica.discussions.models import (
 from practica.discussions.services import notifications as services
 from practica.mail.models import OutboundMessage
 from practica.people.models import User
+from tests.concurrency import postgres_only, run_concurrently
 from tests.factories.communities import CommunityFactory, MembershipFactory
 from tests.factories.core import TopicFactory
 from tests.factories.discussions import DiscussionFactory, PostFactory, QuestionFactory
@@ -639,31 +638,7 @@ def test_unread_count_list_and_mark_read(question, asker):
 
 # --- Concurrency (PostgreSQL: real concurrent transactions) ----------------------------------
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
-)
 THREADS = 8
-
-
-def run_concurrently(targets):
-    barrier = threading.Barrier(len(targets))
-    errors = []
-
-    def run(target):
-        try:
-            barrier.wait()
-            target()
-        except Exception as error:  # collected and asserted below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run, args=(target,)) for target in targets]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return errors
 
 
 @postgres_only

@@ -1,12 +1,10 @@
 """Services of asking, answering, editing, voting and accepting: states, counters, response
 times, cross-org facts, activity rows, and every refusal."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from practica.communities.models import Access, MembershipRole
@@ -25,6 +23,7 @@ from practica.discussions.models import (
 )
 from practica.discussions.services import threads as services
 from practica.people.models import OrgUnitKind
+from tests.concurrency import postgres_only, run_concurrently
 from tests.factories.communities import CommunityFactory, MembershipFactory
 from tests.factories.core import TopicFactory
 from tests.factories.people import OrgUnitFactory, UserFactory
@@ -576,32 +575,7 @@ def test_a_hidden_closed_community_thread_cannot_be_linked_by_outsiders(communit
 
 # --- concurrency (PostgreSQL: real concurrent writers) -------------------------------------
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
-)
 WRITERS = 20
-
-
-def run_at_once(targets):
-    """Run each callable in its own thread and connection, all released together."""
-    barrier = threading.Barrier(len(targets))
-    errors = []
-
-    def run(target):
-        try:
-            barrier.wait()
-            target()
-        except Exception as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run, args=(target,)) for target in targets]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return errors
 
 
 @postgres_only
@@ -623,7 +597,7 @@ def test_concurrent_votes_and_answers_add_up_exactly():
     targets = [voting(person, opening, 1) for person in people]
     targets += [voting(person, answer, -1 if n % 4 == 0 else 1) for n, person in enumerate(people)]
     targets += [answering(person) for person in people]
-    assert run_at_once(targets) == []
+    assert run_concurrently(targets) == []
 
     thread.refresh_from_db()
     answer.refresh_from_db()
@@ -642,7 +616,7 @@ def test_concurrent_repeated_votes_by_one_member_count_once():
     thread = ask(CommunityFactory(), UserFactory())
     voter = UserFactory()
     opening = thread.posts.get()
-    errors = run_at_once(
+    errors = run_concurrently(
         [lambda: services.vote(post=opening, voter=voter, value=1) for _ in range(WRITERS)]
     )
     assert errors == []
