@@ -130,8 +130,12 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
             "OPTIONS": SQLITE_OPTIONS,
+            # Each server thread keeps its connection: opening one (and its PRAGMAs) costs
+            # several milliseconds, a good part of a page's time.
+            "CONN_MAX_AGE": 60,
         }
     }
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if TESTING:
     # One test database per test run, so parallel runs on one machine never share one.
     _test_suffix = os.environ.get("PRACTICA_TEST_DB_SUFFIX", str(os.getpid()))
@@ -215,6 +219,15 @@ OUTBOX_RETRY_CAP_SECONDS = int(os.environ.get("OUTBOX_RETRY_CAP_SECONDS", "3600"
 # A claim older than this is taken to belong to a dead worker and is retried.
 OUTBOX_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("OUTBOX_CLAIM_TIMEOUT_SECONDS", "600"))
 
+# --- Lists: every community is a mailing list at <slug>@MAIL_LIST_DOMAIN.
+MAIL_LIST_DOMAIN = os.environ.get("MAIL_LIST_DOMAIN", "lists.example.com").strip().lower()
+# Shared secret of the signed HTTP inbound hook (relay services); empty turns the hook off.
+MAIL_INBOUND_SECRET = os.environ.get("MAIL_INBOUND_SECRET", "")
+MAIL_MAX_MESSAGE_BYTES = int(os.environ.get("MAIL_MAX_MESSAGE_BYTES", str(25 * 1024 * 1024)))
+MAIL_HARD_BOUNCES_BEFORE_SUSPENDING = int(
+    os.environ.get("MAIL_HARD_BOUNCES_BEFORE_SUSPENDING", "3")
+)
+
 # --- Background work: Celery. A no-server broker (files under var/) unless a URL is set.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 BROKER_DIR = DATA_DIR / "broker"
@@ -244,6 +257,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "practica.discussions.tasks.reroute_unanswered",
         "schedule": 300.0,
     },
+    "send-pending-list-mail": {
+        "task": "practica.discussions.tasks.send_pending_list_mail",
+        "schedule": 60.0,
+    },
+    # List digests, like summaries, go out in each member's own 08:00–12:00 window.
+    "send-list-digests": {
+        "task": "practica.discussions.tasks.send_list_digests",
+        "schedule": 900.0,
+    },
     # Each member's summary goes out in their own 08:00–12:00 window; the task skips the rest.
     "send-daily-summaries": {
         "task": "practica.discussions.tasks.send_daily_summaries",
@@ -267,7 +289,6 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Practica's own knobs.
-PRACTICA_LIST_DOMAIN = os.environ.get("PRACTICA_LIST_DOMAIN", "lists.example.com")
 PRACTICA_API_TOKEN_PREFIX = "pat_"  # noqa: S105 — a public prefix, not a secret
 PRACTICA_PAGE_SIZE = 25
 

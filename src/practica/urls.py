@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("people/", include("practica.people.urls")),
     path("communities/", include("practica.communities.urls")),
+    path("lists/", include("practica.mail.urls")),
     path("", include("practica.discussions.urls")),
 ]
 

@@ -7,7 +7,16 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from practica.discussions.models import Notification, RoutedExpert, Thread, ThreadKind, ThreadState
+from practica.communities.models import MembershipRole
+from practica.discussions.models import (
+    FlagReason,
+    Notification,
+    RoutedExpert,
+    Thread,
+    ThreadKind,
+    ThreadState,
+)
+from practica.discussions.services import moderation
 from practica.discussions.services import threads as services
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories.communities import CommunityFactory, MembershipFactory
@@ -120,3 +129,36 @@ def test_ask_route_answer_accept(browser, live_server, page, scene):
     expect(page.get_by_role("heading", level=1)).to_have_text("Unanswered questions")
     expect(page.get_by_role("link", name=NEW_TITLE)).to_have_count(0)
     expect(page.get_by_role("link", name=existing.title)).to_be_visible()
+
+
+def test_a_moderator_works_through_the_flag_queue(browser, live_server, page, scene):
+    community, existing = scene["community"], scene["existing"]
+    MembershipFactory(
+        community=community,
+        person=UserFactory(email="mo@example.com", display_name="Mo Moderator"),
+        role=MembershipRole.ORGANIZER,
+    )
+    spam = services.post_reply(thread=existing, author=scene["expert"], body="Buy watches here!")
+    useful = services.post_reply(thread=existing, author=scene["asker"], body="Platt scaling.")
+    moderation.flag_post(post=spam, actor=scene["asker"], reason=FlagReason.SPAM, note="An ad")
+    moderation.flag_post(post=useful, actor=scene["expert"], reason=FlagReason.OFF_TOPIC)
+
+    sign_in(page, "mo@example.com", DEFAULT_PASSWORD)
+    page.goto(f"/communities/{community.slug}/questions/")
+    page.get_by_role("link", name=re.compile(r"^Flags 2")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Flagged posts")
+    assert_accessible(page, "the flag queue")
+
+    useful_card = page.locator(".flagged-post", has_text="Platt scaling.")
+    useful_card.get_by_role("button", name=re.compile("^Dismiss the flag")).click()
+    expect(page.get_by_role("status").first).to_contain_text("dismissed")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    spam_card = page.locator(".flagged-post", has_text="Buy watches here!")
+    spam_card.get_by_label("Reason for the author (optional)").fill("Advertising.")
+    spam_card.get_by_role("button", name=re.compile("^Hide post")).click()
+    expect(page.get_by_role("heading", name="No flags to review")).to_be_visible()
+    spam.refresh_from_db()
+    assert spam.is_hidden
+    note = Notification.objects.get(recipient=scene["expert"], kind="moderation")
+    assert note.data["reason"] == "Advertising."

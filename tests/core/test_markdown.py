@@ -12,6 +12,7 @@ from practica.core.markdown import (
     ALLOWED_TAGS,
     extract_mentions,
     highlight_css,
+    plain_text_as_markdown,
     render_markdown,
     sanitize_html,
 )
@@ -334,3 +335,50 @@ def test_mentions_in_code_are_not_linked():
 def test_mentions_are_capped():
     text = " ".join(f"@person{n}" for n in range(50))
     assert len(extract_mentions(text)) == 20
+
+
+# --- Mail's plain text as Markdown -----------------------------------------------------------
+
+
+def test_plain_text_keeps_its_line_breaks_and_paragraphs():
+    html = render_markdown(plain_text_as_markdown("Hi all,\nline two\n\nNew paragraph"))
+
+    assert html == "<p>Hi all,<br>\nline two</p>\n<p>New paragraph</p>\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("# of users is 5", "# of users is 5"),
+        ("1. not a list", "1. not a list"),
+        ("- a dash", "- a dash"),
+        ("> not a quote", "&gt; not a quote"),
+        ("---", "---"),
+        ("    indented text", "indented text"),
+    ],
+)
+def test_lines_markdown_would_reinterpret_stay_text(line, shown):
+    html = render_markdown(plain_text_as_markdown(f"Before\n{line}\nAfter"))
+
+    assert html == f"<p>Before<br>\n{shown}<br>\nAfter</p>\n"
+
+
+def test_fenced_code_in_mail_stays_code():
+    text = "Try this:\n```\nfor x in y:\n    print(x)\n```\nThanks"
+
+    html = render_markdown(plain_text_as_markdown(text))
+
+    assert "<pre><code>for x in y:\n    print(x)\n</code></pre>" in html
+    assert html.startswith("<p>Try this:</p>")
+
+
+@given(st.text(max_size=400))
+@settings(max_examples=150, deadline=None)
+def test_any_text_converts_and_renders(text):
+    render_markdown(plain_text_as_markdown(text))
+
+
+def test_a_lone_list_marker_and_an_entity_stay_as_typed():
+    html = render_markdown(plain_text_as_markdown("Options:\n-\n1.\nTom &amp; Jerry"))
+
+    assert html == "<p>Options:<br>\n-<br>\n1.<br>\nTom &amp;amp; Jerry</p>\n"

@@ -1,6 +1,8 @@
 """The discussions API: flags, and the moderators' lock, close, hide, move, merge, duplicate."""
 
 import pytest
+from django.test import Client
+from django.utils.timezone import now
 
 from practica.communities.models import MembershipRole
 from practica.discussions.models import Flag, ThreadState
@@ -167,3 +169,70 @@ def test_mark_a_duplicate(question, community):
     assert marked.status_code == 200, marked.content
     assert marked.json()["duplicate_of"]["id"] == question.pk
     assert marked.json()["state"] == "closed"
+
+
+# --- The flag queue ------------------------------------------------------------------------
+
+
+def test_moderators_list_a_communitys_open_flags_oldest_first(question, moderator, member):
+    reply = answer(UserFactory(display_name="Bo Answerer"), question, body="Buy watches here!")
+    opening = question.posts.get(is_opening=True)
+    first = post_json(token_client(member), f"/posts/{reply.pk}/flag", {"reason": "spam"})
+    second = post_json(
+        token_client(UserFactory()), f"/posts/{opening.pk}/flag", {"reason": "other"}
+    )
+    resolved = post_json(
+        token_client(UserFactory()), f"/posts/{opening.pk}/flag", {"reason": "spam"}
+    )
+    Flag.objects.filter(pk=resolved.json()["id"]).update(resolution="dismissed", resolved_at=now())
+    elsewhere = QuestionFactory()
+    post_json(token_client(member), f"/posts/{elsewhere.posts.get().pk}/flag", {"reason": "spam"})
+
+    response = token_client(moderator).get(f"{API}/communities/{question.community.slug}/flags")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == 2
+    assert [item["id"] for item in body["items"]] == [first.json()["id"], second.json()["id"]]
+    item = body["items"][0]
+    assert item["reason"] == "spam"
+    assert item["flagged_by"]["id"] == member.pk
+    assert item["post"]["id"] == reply.pk
+    assert item["post"]["excerpt"] == "Buy watches here!"
+    assert item["post"]["author"]["display_name"] == "Bo Answerer"
+    assert item["post"]["thread"]["title"] == "How do I shard a model?"
+    assert body["items"][1]["post"]["is_opening"] is True
+
+
+def test_only_moderators_see_the_flags(client, question):
+    path = f"{API}/communities/{question.community.slug}/flags"
+    assert client.get(path).status_code == 403
+    assert client.get(f"{API}/communities/nowhere/flags").status_code == 404
+    assert Client().get(path).status_code == 401
+
+
+def test_moderators_resolve_a_flag(question, moderator, member):
+    reply = answer(UserFactory(), question)
+    flagged = post_json(token_client(member), f"/posts/{reply.pk}/flag", {"reason": "spam"})
+    flag_id = flagged.json()["id"]
+    path = f"/flags/{flag_id}/resolve"
+
+    refused = post_json(token_client(member), path, {"resolution": "hidden"})
+    unknown = post_json(token_client(moderator), path, {"resolution": "ignored"})
+    hidden = post_json(token_client(moderator), path, {"resolution": "hidden"})
+    again = post_json(token_client(moderator), path, {"resolution": "dismissed"})
+
+    assert refused.status_code == 403
+    assert unknown.status_code == 422
+    assert hidden.status_code == 200, hidden.content
+    assert hidden.json()["resolution"] == "hidden"
+    assert hidden.json()["resolved_at"]
+    reply.refresh_from_db()
+    assert reply.is_hidden
+    assert again.status_code == 422
+    assert (
+        post_json(
+            token_client(moderator), "/flags/999999/resolve", {"resolution": "hidden"}
+        ).status_code
+        == 404
+    )

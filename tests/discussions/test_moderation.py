@@ -10,10 +10,20 @@ from practica.communities.models import MembershipRole
 from practica.communities.permissions import forget_cached_roles
 from practica.core.models import AuditLogEntry
 from practica.discussions import queries
-from practica.discussions.models import Flag, FlagReason, Post, Thread, ThreadKind, ThreadState
+from practica.discussions.models import (
+    Flag,
+    FlagReason,
+    Notification,
+    NotificationKind,
+    Post,
+    Thread,
+    ThreadKind,
+    ThreadState,
+)
 from practica.discussions.search import search_threads
 from practica.discussions.services import moderation
 from practica.discussions.services import threads as services
+from practica.mail.models import OutboundMessage
 from tests.factories.communities import CommunityFactory, MembershipFactory
 from tests.factories.people import UserFactory
 
@@ -265,3 +275,102 @@ def test_merge_refusals(community, question, asker, moderator):
     with pytest.raises(PermissionDenied):
         moderation.merge_threads(source=foreign, target=question, actor=moderator)
     assert Thread.objects.filter(merged_into__isnull=False).count() == 0
+
+
+# --- settling flags ----------------------------------------------------------------------------
+
+
+def test_hiding_from_the_thread_page_settles_the_open_flags(answer, moderator):
+    flag = moderation.flag_post(post=answer, actor=UserFactory(), reason=FlagReason.OFF_TOPIC)
+    moderation.hide_post(post=answer, actor=moderator, reason="Not about quantization.")
+    flag.refresh_from_db()
+    assert (flag.resolution, flag.resolved_by) == ("hidden", moderator)
+    hidden = AuditLogEntry.objects.get(action="post.hidden")
+    assert hidden.data == {"reason": "Not about quantization.", "flag_reasons": ["off_topic"]}
+
+
+def test_hiding_an_already_hidden_post_still_settles_its_flags(answer, moderator):
+    moderation.hide_post(post=answer, actor=moderator)
+    late = Flag.objects.create(post=answer, flagged_by=moderator, reason=FlagReason.SPAM)
+    moderation.hide_post(post=answer, actor=moderator)
+    late.refresh_from_db()
+    assert late.resolution == "hidden"
+    assert actions() == ["post.hidden"]  # the post itself did not change again
+
+
+def test_dismissing_all_or_one_of_a_posts_flags(answer, moderator):
+    first, second, third = (
+        moderation.flag_post(post=answer, actor=UserFactory(), reason=reason)
+        for reason in (FlagReason.SPAM, FlagReason.OFF_TOPIC, FlagReason.OTHER)
+    )
+    with pytest.raises(PermissionDenied):
+        moderation.dismiss_flags(post=answer, actor=UserFactory())
+    assert moderation.dismiss_flags(post=answer, actor=moderator, flag_ids=[second.pk]) == 1
+    assert [flag.pk for flag in queries.open_flags()] == [first.pk, third.pk]
+    assert moderation.dismiss_flags(post=answer, actor=moderator) == 2
+    assert not queries.open_flags().exists()
+    assert set(Flag.objects.values_list("resolution", flat=True)) == {"dismissed"}
+    answer.refresh_from_db()
+    assert not answer.is_hidden
+    with pytest.raises(ValidationError, match="already been resolved"):
+        moderation.dismiss_flags(post=answer, actor=moderator)
+    assert actions() == ["flag.resolved"] * 3
+
+
+# --- telling the author ----------------------------------------------------------------------
+
+
+def moderation_notes(person):
+    return list(
+        Notification.objects.filter(recipient=person, kind=NotificationKind.MODERATION).order_by(
+            "pk"
+        )
+    )
+
+
+def test_the_author_is_told_when_their_post_is_hidden_and_shown_again(answer, answerer, moderator):
+    moderation.hide_post(post=answer, actor=moderator, reason="Please keep it civil.")
+    moderation.unhide_post(post=answer, actor=moderator)
+    moderation.hide_post(post=answer, actor=moderator)  # hidden again: told again
+
+    notes = moderation_notes(answerer)
+    assert [(note.data["action"], note.post_id, note.actor) for note in notes] == [
+        ("hidden", answer.pk, moderator),
+        ("unhidden", answer.pk, moderator),
+        ("hidden", answer.pk, moderator),
+    ]
+    assert notes[0].data["reason"] == "Please keep it civil."
+    mails = OutboundMessage.objects.filter(to_email=answerer.email).order_by("pk")
+    hid, shown, hid_again = [mail.body_text for mail in mails if "your post" in mail.body_text]
+    name = moderator.display_name
+    assert f"{name} hid your post in {answer.thread.community.name}." in hid
+    assert "Reason: Please keep it civil." in hid
+    assert "because a moderator acted on your post" in hid
+    assert f"{name} made your post in {answer.thread.community.name} visible again." in shown
+    assert "Reason" not in hid_again
+
+
+def test_hiding_for_flags_tells_the_author_the_flagged_reasons(answer, answerer, moderator):
+    flag = moderation.flag_post(post=answer, actor=UserFactory(), reason=FlagReason.SPAM)
+    moderation.flag_post(post=answer, actor=UserFactory(), reason=FlagReason.OFF_TOPIC)
+    moderation.resolve_flag(flag=flag, actor=moderator, resolution="hidden")
+
+    [note] = moderation_notes(answerer)
+    assert note.data == {"action": "hidden", "reason": "", "flag_reasons": ["off_topic", "spam"]}
+    [mail] = [
+        m for m in OutboundMessage.objects.filter(to_email=answerer.email) if "hid" in m.body_text
+    ]
+    assert "Reason: Off topic, Spam" in mail.body_text
+
+
+def test_hiding_a_question_tells_its_asker_though_the_thread_is_hidden(question, asker, moderator):
+    moderation.hide_post(post=question.posts.get(is_opening=True), actor=moderator, reason="Spam")
+    [note] = moderation_notes(asker)
+    assert note.data["action"] == "hidden"
+
+
+def test_a_moderator_is_not_told_about_their_own_post(question, moderator):
+    own = services.post_reply(thread=question, author=moderator, body="A moderator's answer.")
+    moderation.hide_post(post=own, actor=moderator)
+    moderation.unhide_post(post=own, actor=moderator)
+    assert moderation_notes(moderator) == []

@@ -7,10 +7,16 @@ from django.utils import timezone
 
 from practica.communities.models import Access, MembershipRole
 from practica.discussions import queries
-from practica.discussions.models import ThreadKind, ThreadLink, ThreadState
+from practica.discussions.models import FlagReason, ThreadKind, ThreadLink, ThreadState
 from tests.factories.communities import CommunityFactory, MembershipFactory
 from tests.factories.core import TopicFactory
-from tests.factories.discussions import DiscussionFactory, PostFactory, QuestionFactory, VoteFactory
+from tests.factories.discussions import (
+    DiscussionFactory,
+    FlagFactory,
+    PostFactory,
+    QuestionFactory,
+    VoteFactory,
+)
 from tests.factories.people import UserFactory
 
 pytestmark = pytest.mark.unit
@@ -183,3 +189,29 @@ def test_links_to_threads_the_viewer_cannot_see_are_left_out(closed):
     assert queries.thread_page(thread, viewer=UserFactory()).links_out == []
     insider = MembershipFactory(community=closed).person
     assert len(queries.thread_page(thread, viewer=insider).links_out) == 1
+
+
+# --- the flag queue ------------------------------------------------------------------------
+
+
+def test_flagged_posts_are_grouped_by_post_longest_waiting_first(db, django_assert_num_queries):
+    thread = QuestionFactory()
+    community = thread.community
+    now = timezone.now()
+    recent, old, settled = (PostFactory(thread=thread) for _ in range(3))
+    FlagFactory(post=recent, created_at=now - timedelta(hours=1))
+    FlagFactory(post=old, created_at=now - timedelta(hours=5), reason=FlagReason.OFFENSIVE)
+    FlagFactory(post=old, created_at=now - timedelta(hours=2))
+    FlagFactory(post=old, created_at=now - timedelta(days=2), resolved_at=now)
+    FlagFactory(post=settled, created_at=now - timedelta(days=1), resolved_at=now)
+    FlagFactory(post=PostFactory())  # another community's
+
+    with django_assert_num_queries(2):  # the posts, then their open flags
+        posts = list(queries.flagged_posts(community=community))
+
+    assert posts == [old, recent]
+    assert [post.open_flag_count for post in posts] == [2, 1]
+    assert posts[0].first_flagged_at == now - timedelta(hours=5)
+    assert [flag.reason for flag in posts[0].open_flags] == [FlagReason.OFFENSIVE, FlagReason.SPAM]
+    assert queries.open_flag_count(community) == 3
+    assert queries.flagged_posts(community=CommunityFactory()).count() == 0

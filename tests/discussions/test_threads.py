@@ -106,9 +106,18 @@ def test_an_urgent_question_must_be_answered_within_the_response_target(communit
 
 
 def test_settings_are_created_with_defaults_on_first_use(community):
-    settings = services.qa_settings_for(community)
+    settings = services.qa_settings_for(community.pk, create_missing=True)
     assert settings.response_target_minutes == 60
-    assert services.qa_settings_for(community).pk == settings.pk
+    assert services.qa_settings_for(community.pk, create_missing=True).pk == settings.pk
+
+
+def test_reading_missing_settings_gives_the_defaults_and_writes_nothing(community):
+    settings = services.qa_settings_for(community.pk)
+    assert settings.pk is None
+    assert settings.response_target_minutes == 60
+    assert not QASettings.objects.filter(community=community).exists()
+    QASettings.objects.create(community=community, routing_k=5)
+    assert services.qa_settings_for(community.pk).routing_k == 5
 
 
 @pytest.mark.parametrize(

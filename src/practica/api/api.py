@@ -12,11 +12,13 @@ from practica.api.errors import field_name, install_error_handlers
 from practica.communities.api import router as communities_router
 from practica.core.api import router as topics_router
 from practica.discussions.api import router as discussions_router
+from practica.mail.api import router as mail_router
 from practica.people.api import router as people_router
 
 DESCRIPTION = """\
 Communities of practice: people and the org chart, topics, communities and memberships;
-discussions and Q&A (threads, answers, votes, search, subscriptions, notifications).
+discussions and Q&A (threads, answers, votes, search, subscriptions, notifications);
+mailing lists (each member's delivery, subscribers, moderation queue, bounces, settings).
 
 **Authentication.** Send a personal access token as `Authorization: Bearer pat_…` (create
 one on your profile page or with `POST /api/v1/me/tokens`), or call from a signed-in browser
@@ -64,6 +66,7 @@ api.add_router("", people_router)
 api.add_router("", topics_router)
 api.add_router("", communities_router)
 api.add_router("", discussions_router)
+api.add_router("", mail_router)
 
 
 fallback_router = Router()

@@ -10,6 +10,8 @@ from types import ModuleType
 
 BENCHMARKS: dict[str, str] = {
     "demo": "practica.bench.demo_bench",
+    "mail-fanout": "practica.bench.mail_fanout_bench",
+    "mbox-import": "practica.bench.mbox_import_bench",
     "question-page": "practica.bench.question_page_bench",
     "routing": "practica.bench.routing_bench",
     "search": "practica.bench.search_bench",

@@ -80,6 +80,9 @@ def throwaway_environment() -> Iterator[dict[str, str]]:
     url = server_url()
     with tempfile.TemporaryDirectory(prefix="practica-bench-") as scratch:
         env["PRACTICA_DATA_DIR"] = str(Path(scratch) / "data")
+        # The embedded broker in the scratch folder: a running deployment's worker must never
+        # take a benchmark's tasks (they would run against the deployment's database).
+        env["CELERY_BROKER_URL"] = "filesystem://"
         if url and _is_postgres(url):
             with _postgres_database(url, env):
                 yield env

@@ -37,6 +37,7 @@ from practica.communities.models import (
 )
 from practica.communities.permissions import (
     can_manage_community,
+    can_moderate_community,
     can_view_members,
     current_role,
     is_member,
@@ -150,6 +151,7 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         "can_view_members": may_view_members,
         "can_manage": can_manage_community(user, community),
+        "can_moderate": can_moderate_community(user, community),
         "recent_joiners": (
             queries.current_members(community)[:RECENT_JOINERS] if may_view_members else []
         ),

@@ -232,3 +232,45 @@ def extract_mentions(text: str) -> list[str]:
             if len(handles) >= MAX_MENTIONS:
                 return handles
     return handles
+
+
+_BLOCK_MARKER = re.compile(r"^([#>=+|]|[-*_]{3,}\s*$|[-*+](?:\s|$))")
+_ORDERED_MARKER = re.compile(r"^(\d{1,9})([.)](?:\s|$))")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def _escape_block_start(line: str) -> str:
+    """Escape what would make a line a heading, quote, list item or rule."""
+    if _ORDERED_MARKER.match(line):
+        return _ORDERED_MARKER.sub(r"\1\\\2", line, count=1)
+    if _BLOCK_MARKER.match(line):
+        return f"\\{line}"
+    return line
+
+
+def plain_text_as_markdown(text: str) -> str:
+    """Mail's plain text as Markdown that renders the way the sender saw it.
+
+    Line breaks are kept (a hard break at each line end, since mail wraps by hand), leading
+    indentation is dropped (it would make a code block), and a line that Markdown would read as
+    a heading, quote, list or rule is escaped, so "# of users" or "1. not a list" stay text.
+    Fenced code blocks (```) pass through untouched, as code.
+    """
+    out: list[tuple[str, bool]] = []  # (line, is prose)
+    in_fence = False
+    for raw_line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw_line.rstrip()
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+            out.append((line, False))
+        elif in_fence:
+            out.append((raw_line, False))
+        else:
+            # "&amp;" in mail is what the sender typed, not an entity to decode.
+            prose = _ENTITY.sub(r"\\&", _escape_block_start(line.lstrip()))
+            out.append((prose, bool(line.strip())))
+    lines = []
+    for index, (line, is_prose) in enumerate(out):
+        next_is_prose = index + 1 < len(out) and out[index + 1][1]
+        lines.append(f"{line}\\" if is_prose and next_is_prose else line)
+    return "\n".join(lines).strip("\n")

@@ -4,7 +4,7 @@ Threads carry their response-time facts, counters, state and score; posts their 
 and the author's org unit and level snapshots with the cross-org / cross-level facts; the
 ledger gets ASKED/DISCUSSED, ANSWERED/REPLIED, ACCEPTED, VOTED and ROUTED rows shaped as the
 services write them; the search index gets one document per post, as `discussions.search`
-indexes a post. Rows go in as tuples through `practica.demo.bulk` (no model instances): ids
+indexes a post. Rows go in as tuples through `practica.core.bulk` (no model instances): ids
 of threads, posts and routing rounds are allocated here, so rows can point at each other.
 """
 
@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.contenttypes.models import ContentType
 
 from practica.core import search as core_search
+from practica.core.bulk import adapters, first_id, insert_rows, reset_sequences
 from practica.core.models import Activity, ActivityKind, SearchEntry, Topic
 from practica.core.search_text import searchable_text, tag_token
-from practica.demo.bulk import adapters, first_id, insert, reset_sequences
 from practica.demo.communities import AI, CIRCLE, DATA_ENGINEERING, RESPONSIBLE_AI
 from practica.demo.discussions import CROSS_ORG_DEPTH, ThreadPlan
 from practica.demo.growth import ML
@@ -24,6 +24,7 @@ from practica.discussions.models import (
     Notification,
     NotificationKind,
     Post,
+    PostOrigin,
     QASettings,
     RoutedExpert,
     RoutingRound,
@@ -54,7 +55,8 @@ THREAD_COLUMNS = (
 )  # fmt: skip
 POST_COLUMNS = (
     "id", "thread_id", "author_id", "is_opening", "body", "body_html", "created_at", "score",
-    "author_org_unit_id", "author_career_level", "is_cross_org", "is_cross_level",
+    "author_org_unit_id", "author_career_level", "is_cross_org", "is_cross_level", "origin",
+    "email_message_id", "list_mail_sent_at",
 )  # fmt: skip
 ACTIVITY_COLUMNS = (
     "kind", "person_id", "community_id", "occurred_at", "subject_type_id", "subject_id",
@@ -120,6 +122,9 @@ def _post_rows(plans: list[ThreadPlan], dt):
                 user.career_level,
                 post.is_cross_org,
                 post.is_cross_level,
+                PostOrigin.WEB,
+                "",
+                dt(post.created_at),  # history: never mailed to the list again
             )
 
 
@@ -145,15 +150,15 @@ def save_threads_and_posts(story: "DemoStory") -> None:
             post.id, post_id = post_id, post_id + 1
     # Threads point at their accepted answers and posts at their threads: the foreign keys
     # are checked at commit (deferred), when both are in.
-    insert(Thread, THREAD_COLUMNS, (_thread_row(story, plan, dt) for plan in plans))
+    insert_rows(Thread, THREAD_COLUMNS, (_thread_row(story, plan, dt) for plan in plans))
     topic_ids = {slug: topic.pk for slug, topic in story.topics.items()}
-    insert(
+    insert_rows(
         Thread.topics.through,
         ("thread_id", "topic_id"),
         ((plan.id, topic_ids[slug]) for plan in plans for slug in dict.fromkeys(plan.topics)),
     )
-    posts = insert(Post, POST_COLUMNS, _post_rows(plans, dt))
-    insert(
+    posts = insert_rows(Post, POST_COLUMNS, _post_rows(plans, dt))
+    insert_rows(
         Vote,
         ("post_id", "voter_id", "value", "created_at"),
         (
@@ -261,7 +266,7 @@ def _routing(story: "DemoStory", types: dict[str, int], ledger: list) -> int:
             rounds.append((round_id, plan.id, number, reason, dt(at), considered))
             pending.append((plan, round_id, number, at, picks))
             round_id += 1
-    insert(
+    insert_rows(
         RoutingRound,
         ("id", "thread_id", "number", "reason", "created_at", "candidates_considered"),
         rounds,
@@ -323,7 +328,7 @@ def _routing(story: "DemoStory", types: dict[str, int], ledger: list) -> int:
                     dt(closed),
                 )
             )
-    insert(
+    insert_rows(
         RoutedExpert,
         (
             "round_id", "thread_id", "person_id", "rank", "score", "reasons", "notified_at",
@@ -336,7 +341,7 @@ def _routing(story: "DemoStory", types: dict[str, int], ledger: list) -> int:
 
 
 def _save_notifications(rows) -> None:
-    insert(
+    insert_rows(
         Notification,
         ("recipient_id", "kind", "thread_id", "post_id", "actor_id", "data", "created_at",
          "read_at"),
@@ -378,7 +383,7 @@ def save_ledger_and_index(story: "DemoStory") -> None:
     for plan in story.threads:
         _ledger(story, plan, types, ledger, dt=dt, js=js)
     story.counts["routed_experts"] = _routing(story, types, ledger)
-    insert(Activity, ACTIVITY_COLUMNS, ledger)
+    insert_rows(Activity, ACTIVITY_COLUMNS, ledger)
     _answers_to_logins(story)
     story.counts["activities"] = story.counts.get("activities", 0) + len(ledger)
     index_for_search(story)
@@ -457,5 +462,5 @@ def _search_rows(story: "DemoStory") -> list[tuple[Any, ...]]:
 def index_for_search(story: "DemoStory") -> None:
     """One search document per post, written in bulk (the engine's index follows:
     FTS5 triggers on SQLite, generated columns on PostgreSQL), then the index optimised."""
-    insert(SearchEntry, SEARCH_COLUMNS, _search_rows(story))
+    insert_rows(SearchEntry, SEARCH_COLUMNS, _search_rows(story))
     core_search.optimize_index()

@@ -25,6 +25,7 @@ from practica.demo.communities import (
 )
 from practica.demo.discussions import plan_discussions
 from practica.demo.growth import ML, plan_ml_growth
+from practica.demo.lists import save_mailing_lists
 from practica.demo.locations import NAME_LOCALES
 from practica.demo.logins import ADMIN_EMAIL, DEMO_PASSWORD, LOGIN_EMAILS, plan_demo_logins
 from practica.demo.memberships import ActivityPlan, MembershipPlan, close_leavers_memberships
@@ -96,6 +97,10 @@ STEPS: list[Step] = [
     Step("Years of questions and answers", plan_discussions),
     Step("Saving threads, posts and votes", save_threads_and_posts),
     Step("Q&A ledger, routing and the search index", save_ledger_and_index),
+    Step(
+        "Mailing lists: delivery choices, the list archive, the moderation queue",
+        save_mailing_lists,
+    ),
 ]
 
 

@@ -24,12 +24,8 @@ from practica.core.models import Topic
 from practica.discussions import inbox, queries, search
 from practica.discussions import permissions as can
 from practica.discussions.api_inbox import router as inbox_router
-from practica.discussions.models import (
-    Post,
-    QASettings,
-    RoutedExpert,
-    Thread,
-)
+from practica.discussions.api_moderation import router as moderation_router
+from practica.discussions.models import Post, RoutedExpert, Thread
 from practica.discussions.schemas import (
     AcceptIn,
     DuplicateIn,
@@ -52,10 +48,12 @@ from practica.discussions.schemas import (
     VoteIn,
 )
 from practica.discussions.services import moderation, threads
+from practica.discussions.services.posting_rules import qa_settings_for
 from practica.people.models import OrgUnit
 
 router = Router(tags=["threads"])
 router.add_router("", inbox_router)
+router.add_router("", moderation_router)
 
 ERRORS = error_responses(401, 403, 404, 422)
 
@@ -160,14 +158,7 @@ def _thread_detail(request: HttpRequest, thread_id: int) -> Thread:
             RoutedExpert.objects.filter(thread=thread).select_related("person", "round")
         )
     thread.my_subscription = inbox.subscription_level(user, thread=thread)
-    target = (
-        QASettings.objects.filter(community=thread.community_id)
-        .values_list("response_target_minutes", flat=True)
-        .first()
-    )
-    thread.response_target_minutes = (
-        target or QASettings._meta.get_field("response_target_minutes").default
-    )
+    thread.response_target_minutes = qa_settings_for(thread.community_id).response_target_minutes
     thread.can_reply = can.can_reply(user, thread)
     thread.can_accept = can.can_accept(user, thread)
     thread.can_moderate = moderator

@@ -11,3 +11,13 @@ class DiscussionsConfig(AppConfig):
         from practica.discussions.sections import register_sections
 
         register_sections()
+
+        from practica.discussions.services.inbound import DiscussionListHandler
+        from practica.mail.hooks import register_list_handler
+
+        register_list_handler(DiscussionListHandler())
+
+        from practica.discussions.services.archive import DiscussionArchiveImporter
+        from practica.mail.hooks import register_archive_importer
+
+        register_archive_importer(DiscussionArchiveImporter())

@@ -128,6 +128,22 @@ def notification_sentence(
             "You are one of %(count)d people asked.",
             asked,
         ) % {**names, "count": asked}
+    if kind == NotificationKind.MODERATION:
+        from practica.discussions.models.moderation import moderation_reason_text
+
+        data = data or {}
+        reason = moderation_reason_text(
+            reason=data.get("reason", ""), flag_reasons=data.get("flag_reasons", [])
+        )
+        if data.get("action") == "unhidden":
+            return _("%(actor)s made your post in %(community)s visible again.") % names
+        if data.get("action") == "hidden" and reason:
+            return _("%(actor)s hid your post in %(community)s. Reason: %(reason)s") % {
+                **names,
+                "reason": reason,
+            }
+        if data.get("action") == "hidden":
+            return _("%(actor)s hid your post in %(community)s.") % names
     return _("%(actor)s moderated your post.") % names
 
 
@@ -152,6 +168,8 @@ def _reason(kind: str) -> str:
         return _("You receive this mail because you answered this question.")
     if kind == NotificationKind.MENTION:
         return _("You receive this mail because you were mentioned.")
+    if kind == NotificationKind.MODERATION:
+        return _("You receive this mail because a moderator acted on your post.")
     return _("You receive this mail because it concerns you directly.")
 
 

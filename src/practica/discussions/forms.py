@@ -277,6 +277,12 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=MAX_REASON_LENGTH)
 
 
+class DismissFlagsForm(forms.Form):
+    """Dismiss one open flag of a post (`flag`), or all of them (no `flag`)."""
+
+    flag = forms.IntegerField(label=_("Flag"), required=False, min_value=1)
+
+
 _THREAD_NUMBER = re.compile(r"(?:questions/)?#?(\d+)/?\s*$")
 
 

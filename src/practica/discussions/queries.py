@@ -7,16 +7,20 @@ staff); hidden threads only for the community's moderators (and staff).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from django.db import connections, router
-from django.db.models import Count, F, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.query import ValuesListIterable
 
 from practica.communities.models import Access, Community, Membership
 from practica.communities.permissions import MODERATING_ROLES
 from practica.core.models import Topic
 from practica.core.tree import subtree_filter
 from practica.discussions.models import (
+    Flag,
     Post,
     PostRevision,
     RoutedExpert,
@@ -31,41 +35,114 @@ from practica.people.models import User
 from practica.people.permissions import is_signed_in
 
 
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: tuple[Any, ...]
+    columns: tuple[Any, ...]  # the selected expressions, in the rows' order (their converters)
+
+
 class ReusedStatement:
     """A read whose SQL the ORM builds once per database, then reused with other values.
 
     Building the SQL of a query with joins and subqueries costs more than running it, many
     times over on pages that run it on every view. `build` takes placeholder integers (no
-    row's key: see PLACEHOLDERS) and returns a `values_list` QuerySet; `rows(*values)` runs
-    its SQL with the values in place of the placeholders and returns plain tuples, as the
-    database gives them (no field converters: an SQLite boolean is 0 or 1).
+    row's key: see PLACEHOLDERS) and returns a `values_list` QuerySet (not flat; expressions
+    after field names); `rows(*values)` runs its SQL with the values in place of the
+    placeholders and returns plain tuples, as the database gives them (no field converters: an
+    SQLite boolean is 0 or 1); `converted_rows(*values)` converts them as the ORM would
+    (datetimes, booleans).
+
+    Everything in the SQL but the placeholders is frozen at the first build, so `build` must
+    be a pure function of its arguments: no clock, setting or language read in it, nothing
+    that changes the statement's shape with the values. What can be checked is: a statement
+    whose two builds differ (a clock read, say), one a placeholder does not reach as a
+    parameter, or one whose rows the ORM would reorder, is left to the ORM; so is a call with
+    a value that is not a plain integer (None would be `= NULL`, never true, where the ORM
+    writes IS NULL).
     """
 
     PLACEHOLDERS = (-918_273_645, -918_273_646, -918_273_647)
 
     def __init__(self, model: type[Model], build: Callable[..., QuerySet[Any]], arity: int) -> None:
         self.model, self.build, self.arity = model, build, arity
-        self._compiled: dict[str, tuple[str, tuple[Any, ...]] | None] = {}
+        self._compiled: dict[str, _Statement | None] = {}
 
-    def _statement(self, alias: str) -> tuple[str, tuple[Any, ...]] | None:
+    def _compile(self, alias: str) -> tuple[str, tuple[Any, ...], Any, bool]:
+        """The SQL and parameters of a build with the placeholders, its compiler, and whether
+        its rows come as the ORM would give them (a plain `values_list`, columns in order)."""
+        queryset = self.build(*self.PLACEHOLDERS[: self.arity])
+        query = queryset.query
+        compiler = query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        # As `ValuesListIterable` orders a row's columns: in the SQL's order unless the names
+        # given to `values_list` (expressions get theirs) are in another.
+        given: tuple[str, ...] = getattr(queryset, "_fields", ())
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        fields = [*given, *(name for name in query.annotation_select if name not in given)]
+        as_given = getattr(queryset, "_iterable_class", None) is ValuesListIterable and (
+            not given or fields == names
+        )
+        return sql, tuple(params), compiler, as_given
+
+    def _statement(self, alias: str) -> _Statement | None:
         if alias not in self._compiled:
-            placeholders = self.PLACEHOLDERS[: self.arity]
-            sql, params = self.build(*placeholders).query.get_compiler(using=alias).as_sql()
-            found = all(placeholder in params for placeholder in placeholders)
-            self._compiled[alias] = (sql, tuple(params)) if found else None
+            sql, params, compiler, as_given = self._compile(alias)
+            again, again_params, _, _ = self._compile(alias)
+            found = all(placeholder in params for placeholder in self.PLACEHOLDERS[: self.arity])
+            steady = (sql, params) == (again, again_params)
+            columns = tuple(selected[0] for selected in compiler.select[: compiler.col_count])
+            self._compiled[alias] = (
+                _Statement(sql, params, columns) if found and steady and as_given else None
+            )
         return self._compiled[alias]
 
     def rows(self, *values: Any) -> list[tuple[Any, ...]]:
+        return self._run(values, convert=False)
+
+    def converted_rows(self, *values: Any) -> list[tuple[Any, ...]]:
+        return self._run(values, convert=True)
+
+    def _run(self, values: tuple[Any, ...], *, convert: bool) -> list[tuple[Any, ...]]:
         alias = router.db_for_read(self.model)
         statement = self._statement(alias)
-        if statement is None:  # a placeholder did not reach the parameters: let the ORM do it
-            return list(self.build(*values))
-        sql, template = statement
+        if statement is None or not all(type(value) is int for value in values):
+            return list(self.build(*values))  # the ORM writes and converts it
         chosen = dict(zip(self.PLACEHOLDERS, values, strict=False))
-        params = [chosen.get(value, value) if type(value) is int else value for value in template]
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+        params = [
+            chosen.get(value, value) if type(value) is int else value for value in statement.params
+        ]
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, params)
+            found = cursor.fetchall()
+        return _converted(found, statement.columns, connection) if convert else found
+
+
+def _converted(
+    rows: list[tuple[Any, ...]], columns: tuple[Any, ...], connection: Any
+) -> list[tuple[Any, ...]]:
+    """The rows with each column's database converters applied, as `SQLCompiler.results_iter`
+    does (with this thread's connection)."""
+    converters = []
+    for position, expression in enumerate(columns):
+        chain = connection.ops.get_db_converters(expression) + expression.get_db_converters(
+            connection
+        )
+        if chain:
+            converters.append((position, chain, expression))
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        values = list(row)
+        for position, chain, expression in converters:
+            value = values[position]
+            for converter in chain:
+                value = converter(value, expression, connection)
+            values[position] = value
+        converted.append(tuple(values))
+    return converted
 
 
 SORTS = {
@@ -177,16 +254,171 @@ _MY_VOTES = ReusedStatement(
     ),
     2,
 )
-_ROUTED_PEOPLE = ReusedStatement(
-    RoutedExpert,
-    lambda thread: RoutedExpert.objects.filter(thread_id=thread).values_list("person_id"),
+
+
+@dataclass(slots=True, eq=False)
+class PostAuthor:
+    """What a post card shows of its author (see `includes/avatar.html`)."""
+
+    pk: int
+    display_name: str
+    email: str
+
+
+@dataclass(slots=True, eq=False)
+class PostRow:
+    """A post as the thread's page shows it: the columns its card reads, without the model
+    instance (a page of 31 posts and their authors as instances costs more than all its
+    queries). `my_vote` is the viewer's vote (1, -1 or 0); `author_was_routed` whether the
+    author was asked to answer the thread. The view adds what the viewer may do with it."""
+
+    pk: int
+    author_id: int
+    is_opening: bool
+    is_hidden: bool
+    score: int
+    created_at: datetime
+    edited_at: datetime | None
+    is_cross_org: bool | None
+    body_html: str
+    author: PostAuthor
+    my_vote: int
+    author_was_routed: bool
+    thread: Thread
+    is_accepted: bool = False
+    can_edit: bool = False
+    can_vote: bool = False
+    can_flag: bool = False
+    is_routed: bool = False
+    card: str = ""
+
+
+class TopicRow(NamedTuple):
+    slug: str
+    name: str
+
+
+@dataclass
+class ThreadPageRows:
+    """What the thread's web page shows, as `PostRow`s and `TopicRow`s (see `thread_page`)."""
+
+    thread: Thread
+    opening: PostRow | None
+    answers: list[PostRow]
+    posts: list[PostRow]
+    topics: list[TopicRow]
+    links_out: list[ThreadLink] = field(default_factory=list)
+    links_in: list[ThreadLink] = field(default_factory=list)
+    viewer_is_moderator: bool = False
+
+
+def _page_posts(viewer: int, thread: int) -> QuerySet[Any]:
+    votes = Vote.objects.filter(post_id=OuterRef("pk"), voter_id=viewer).values("value")[:1]
+    routed = RoutedExpert.objects.filter(thread_id=thread, person_id=OuterRef("author_id"))
+    return (
+        Post.objects.filter(thread_id=thread)
+        .order_by("created_at", "pk")
+        .values_list(
+            "pk",
+            "author_id",
+            "is_opening",
+            "is_hidden",
+            "score",
+            "created_at",
+            "edited_at",
+            "is_cross_org",
+            "body_html",
+            "author__display_name",
+            "author__email",
+            Coalesce(Subquery(votes), 0),
+            Exists(routed),
+        )
+    )
+
+
+_PAGE_POSTS = ReusedStatement(Post, _page_posts, 2)
+_THREAD_TOPICS = ReusedStatement(
+    Topic,
+    lambda thread: (
+        Topic.objects.filter(threads=thread).order_by("path").values_list("slug", "name")
+    ),
     1,
 )
 
 
-def routed_person_ids(thread: Thread) -> set[int]:
-    """Who was asked to answer the thread."""
-    return {person_id for (person_id,) in _ROUTED_PEOPLE.rows(thread.pk)}
+def thread_page_rows(thread: Thread, *, viewer: Any) -> ThreadPageRows:
+    """`thread_page` for the web page of a signed-in viewer: the same posts in the same order,
+    as `PostRow`s read in one reused statement with the viewer's votes and who was routed,
+    and the topics as `TopicRow`s in another; the links as in `thread_page`."""
+    moderator = can_moderate(viewer, thread.community)
+    posts = []
+    for row in _PAGE_POSTS.converted_rows(viewer.pk, thread.pk):
+        (pk, author_id, opening, hidden, score, created, edited, cross_org, html) = row[:9]
+        if hidden and not moderator and author_id != viewer.pk:
+            continue
+        name, email, vote, routed = row[9:]
+        posts.append(
+            PostRow(
+                pk=pk,
+                author_id=author_id,
+                is_opening=opening,
+                is_hidden=hidden,
+                score=score,
+                created_at=created,
+                edited_at=edited,
+                is_cross_org=cross_org,
+                body_html=html,
+                author=PostAuthor(author_id, name, email),
+                my_vote=vote,
+                author_was_routed=routed,
+                thread=thread,
+                is_accepted=pk == thread.accepted_answer_id,
+            )
+        )
+    opening = next((post for post in posts if post.is_opening), None)
+    answers = [post for post in posts if not post.is_opening]
+    if thread.is_question:
+        answers.sort(key=lambda post: (not post.is_accepted, -post.score))
+    links_out, links_in = _thread_links(thread, viewer)
+    return ThreadPageRows(
+        thread=thread,
+        opening=opening,
+        answers=answers,
+        posts=posts,
+        topics=[TopicRow(*row) for row in _THREAD_TOPICS.rows(thread.pk)],
+        links_out=links_out,
+        links_in=links_in,
+        viewer_is_moderator=moderator,
+    )
+
+
+def _thread_links(thread: Thread, viewer: Any) -> tuple[list[ThreadLink], list[ThreadLink]]:
+    """The thread's links to and from threads the viewer may see. A thread carrying
+    `has_links` False (see `views.shared.thread_or_404`) has none to look up."""
+    links: list[ThreadLink] = []
+    if getattr(thread, "has_links", True):
+        links = list(
+            ThreadLink.objects.filter(Q(from_thread=thread) | Q(to_thread=thread)).select_related(
+                "from_thread", "to_thread"
+            )
+        )
+    visible_ids: set[int] = set()
+    if links:
+        others = {link.to_thread_id for link in links} | {link.from_thread_id for link in links}
+        visible_ids = set(
+            visible_threads(viewer).filter(pk__in=others - {thread.pk}).values_list("pk", flat=True)
+        )
+    links_out = [
+        link
+        for link in links
+        if link.from_thread_id == thread.pk and link.to_thread_id in visible_ids
+    ]
+    links_in = [
+        link
+        for link in links
+        if link.to_thread_id == thread.pk and link.from_thread_id in visible_ids
+    ]
+    return links_out, links_in
 
 
 def thread_page(thread: Thread, *, viewer: Any = None) -> ThreadPage:
@@ -235,29 +467,7 @@ def thread_page(thread: Thread, *, viewer: Any = None) -> ThreadPage:
     answers = [post for post in posts if not post.is_opening]
     if thread.is_question:
         answers.sort(key=lambda post: (not post.is_accepted, -post.score))  # type: ignore[attr-defined]
-    links: list[ThreadLink] = []
-    if getattr(thread, "has_links", True):
-        links = list(
-            ThreadLink.objects.filter(Q(from_thread=thread) | Q(to_thread=thread)).select_related(
-                "from_thread", "to_thread"
-            )
-        )
-    visible_ids: set[int] = set()
-    if links:
-        others = {link.to_thread_id for link in links} | {link.from_thread_id for link in links}
-        visible_ids = set(
-            visible_threads(viewer).filter(pk__in=others - {thread.pk}).values_list("pk", flat=True)
-        )
-    links_out = [
-        link
-        for link in links
-        if link.from_thread_id == thread.pk and link.to_thread_id in visible_ids
-    ]
-    links_in = [
-        link
-        for link in links
-        if link.to_thread_id == thread.pk and link.from_thread_id in visible_ids
-    ]
+    links_out, links_in = _thread_links(thread, viewer)
     topics = list(thread.topics.all())
     return ThreadPage(
         thread=thread,
@@ -276,16 +486,47 @@ def post_revisions(post: Post) -> QuerySet[Any]:
     return post.revisions.select_related("edited_by").order_by("-edited_at", "-pk")
 
 
-def open_flags(*, community: Community | None = None) -> QuerySet[Any]:
+def open_flags(*, community: Community | None = None) -> QuerySet[Flag]:
     """Unresolved flags, oldest first, with their posts, threads and who flagged."""
-    from practica.discussions.models import Flag
-
     flags = Flag.objects.filter(resolved_at__isnull=True).select_related(
         "post", "post__thread", "post__thread__community", "post__author", "flagged_by"
     )
     if community is not None:
         flags = flags.filter(post__thread__community=community)
     return flags.order_by("created_at", "pk")
+
+
+def open_flag_count(community: Community) -> int:
+    """How many flags in the community wait for a moderator."""
+    return Flag.objects.filter(resolved_at__isnull=True, post__thread__community=community).count()
+
+
+def flagged_posts(*, community: Community) -> QuerySet[Post]:
+    """The community's posts with unresolved flags, the longest waiting first (by their oldest
+    open flag), with thread and author. Each carries `first_flagged_at`, `open_flag_count` and
+    `open_flags` (oldest first, with who flagged); a QuerySet, so a page of posts fetches the
+    flags of that page only."""
+    still_open = Q(flags__resolved_at__isnull=True)
+    waiting = Flag.objects.filter(resolved_at__isnull=True, post__thread__community=community)
+    return (
+        Post.objects.filter(pk__in=waiting.values("post_id"))
+        .annotate(
+            first_flagged_at=Min("flags__created_at", filter=still_open),
+            open_flag_count=Count("flags", filter=still_open),
+        )
+        .select_related("thread", "author")
+        .defer(*_UNSHOWN_AUTHOR_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "flags",
+                queryset=Flag.objects.filter(resolved_at__isnull=True)
+                .select_related("flagged_by")
+                .order_by("created_at", "pk"),
+                to_attr="open_flags",
+            )
+        )
+        .order_by("first_flagged_at", "pk")
+    )
 
 
 def threads_prefetching_opening(threads: QuerySet[Thread]) -> QuerySet[Thread]:

@@ -7,6 +7,7 @@ the field before any service runs.
 from datetime import date, datetime, time
 from typing import Any, Literal
 
+from django.utils.text import Truncator
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictInt
 
@@ -29,6 +30,7 @@ from practica.people.api import PersonRef
 
 MAX_SEARCH_TEXT = 200
 MAX_REASON_LENGTH = 1000
+FLAG_EXCERPT_CHARS = 400
 
 SearchText = text(MAX_SEARCH_TEXT, min_length=1)
 
@@ -203,6 +205,45 @@ class FlagOut(Schema):
     reason: FlagReason
     note: str
     created_at: datetime
+
+
+class FlaggedPostOut(Schema):
+    id: int
+    thread: ThreadRef
+    author: PersonRef
+    is_opening: bool = Field(description="The thread's first post: the question itself.")
+    is_hidden: bool
+    excerpt: str = Field(
+        description=f"The post's Markdown, cut at {FLAG_EXCERPT_CHARS} characters."
+    )
+
+    @staticmethod
+    def resolve_excerpt(post: Any) -> str:
+        return Truncator(post.body).chars(FLAG_EXCERPT_CHARS)
+
+
+class OpenFlagOut(Schema):
+    """A flag waiting for a moderator, with the post it is about."""
+
+    id: int
+    reason: FlagReason
+    note: str
+    created_at: datetime
+    flagged_by: PersonRef
+    post: FlaggedPostOut
+
+
+class FlagResolveIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    resolution: Literal["dismissed", "hidden"] = Field(
+        description="dismissed: the post stays; hidden: hide the post, resolving all its flags."
+    )
+
+
+class ResolvedFlagOut(FlagOut):
+    resolution: str
+    resolved_at: datetime | None
 
 
 class ReasonIn(Schema):

@@ -27,3 +27,27 @@ def send_daily_summaries() -> object:
     from practica.discussions.services.notifications import send_daily_summaries as send
 
     return send()
+
+
+@shared_task(acks_late=True)
+def send_post_to_list_task(post_id: int) -> int:
+    """Enqueue one post's list mail (scheduled on commit by `schedule_list_mail`)."""
+    from practica.discussions.services.list_mail import send_post_to_list
+
+    return send_post_to_list(post_id=int(post_id))
+
+
+@shared_task(acks_late=True)
+def send_pending_list_mail() -> int:
+    """Beat: list mail of recent posts whose on-commit task was lost."""
+    from practica.discussions.services.list_mail import send_pending_list_mail as send
+
+    return send()
+
+
+@shared_task(acks_late=True)
+def send_list_digests() -> dict[str, int]:
+    """Beat: daily and weekly list digests, each member at about 08:00 in their own zone."""
+    from practica.discussions.services.list_digest import send_list_digests as send
+
+    return send()

@@ -3,7 +3,7 @@ live under /communities/<slug>/, threads under /questions/, plus /search/ and /n
 
 from django.urls import path
 
-from practica.discussions.views import actions, inbox, lists, threads
+from practica.discussions.views import actions, inbox, lists, moderation, threads
 
 app_name = "discussions"
 
@@ -39,6 +39,10 @@ urlpatterns = [
     path("questions/<int:pk>/duplicate/", actions.duplicate, name="duplicate"),
     path("questions/posts/<int:pk>/hide/", actions.hide, name="hide"),
     path("questions/posts/<int:pk>/unhide/", actions.unhide, name="unhide"),
+    # The flag queue
+    path("communities/<slug:slug>/questions/flags/", moderation.flag_queue, name="flags"),
+    path("questions/posts/<int:pk>/flags/dismiss/", moderation.dismiss_flags, name="dismiss_flags"),
+    path("questions/posts/<int:pk>/flags/hide/", moderation.hide_flagged_post, name="hide_flagged"),
     # Notifications
     path("notifications/", inbox.notifications, name="notifications"),
     path("notifications/read/", inbox.mark_read, name="mark_read"),

@@ -2,7 +2,12 @@ from django.apps import AppConfig
 
 
 class MailConfig(AppConfig):
-    """App config for the mail outbox."""
+    """App config for mail: the outbox, the lists, mail in and bounces."""
 
     name = "practica.mail"
     label = "mail"
+
+    def ready(self) -> None:
+        from practica.mail.sections import register_sections
+
+        register_sections()

@@ -253,3 +253,17 @@ class AccessTokenForm(forms.Form):
     def expires_at(self) -> Any:
         lifetime = TOKEN_LIFETIMES[self.cleaned_data["lifetime"]]
         return None if lifetime is None else timezone.now() + lifetime
+
+
+class PlaceholderClaimForm(forms.Form):
+    """The address someone posted to the old mailing list from, to claim those posts."""
+
+    email = forms.EmailField(
+        label=_("Your address on the old list"),
+        max_length=254,
+        help_text=_(
+            "Posts imported from the list archive under that address move to your profile "
+            "once you follow the link we mail there."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )

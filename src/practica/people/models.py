@@ -127,6 +127,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text=_("Service and bot accounts, excluded from every metric."),
     )
+    is_placeholder = models.BooleanField(
+        _("placeholder from the list archive"),
+        default=False,
+        help_text=_("Made for an unknown author of imported list mail; a person can claim it."),
+    )
     date_joined = models.DateTimeField(_("account created"), default=timezone.now)
 
     objects = UserManager()

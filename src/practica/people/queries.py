@@ -1,15 +1,21 @@
 """Reads about people: the directory and expert finder, org chart look-ups."""
 
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 
-from practica.core.models import Topic
+from practica.core.models import AuditLogEntry, Topic
 from practica.core.tree import subtree_filter
 from practica.people.models import OrgUnit, PersonalAccessToken, User
 
 
 def people_in_directory() -> QuerySet[User]:
-    """Everyone a member may find: active, real (no system accounts), still at the company."""
-    return User.objects.filter(is_active=True, is_system=False, left_on__isnull=True)
+    """Everyone a member may find: active, real (no system accounts, no placeholders made for
+    unknown authors of the list archive), still at the company."""
+    return User.objects.filter(
+        is_active=True, is_system=False, is_placeholder=False, left_on__isnull=True
+    )
 
 
 def search_directory(
@@ -78,3 +84,24 @@ def org_unit_at_depth(org_unit: OrgUnit | None, depth: int) -> OrgUnit | None:
 def access_tokens_of(person: User) -> QuerySet[PersonalAccessToken]:
     """The member's API tokens, newest first, revoked ones included (shown as such)."""
     return PersonalAccessToken.objects.filter(user=person).order_by("-created_at")
+
+
+def claimants_of_placeholders(placeholder_ids: Iterable[int]) -> dict[int, int]:
+    """Claimed placeholder → the member who claimed it, from the audit log
+    (`people.services.claim_placeholder` records each claim there)."""
+    from practica.people.services import PLACEHOLDER_CLAIMED
+
+    ids = list(placeholder_ids)
+    if not ids:
+        return {}
+    entries = AuditLogEntry.objects.filter(
+        action=PLACEHOLDER_CLAIMED,
+        target_type=ContentType.objects.get_for_model(User),
+        target_id__in=ids,
+    ).order_by("created_at", "pk")
+    claimants: dict[int, int] = {}
+    for target_id, data in entries.values_list("target_id", "data"):
+        claimant = (data or {}).get("claimant")
+        if isinstance(claimant, int) and target_id is not None:
+            claimants[target_id] = claimant
+    return claimants

@@ -2,21 +2,27 @@
 
 import hashlib
 import secrets
-from collections.abc import Iterable
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from practica.core.models import ActivityKind, Topic
+from practica.core.outgoing_mail import send_templated_mail
 from practica.core.services import record_activity, record_audit
 from practica.core.tree import child_path, path_depth
+from practica.people.merging import MergeReport, repoint_person_rows
 from practica.people.models import (
     MAX_BIO_LENGTH,
     TIME_ZONES,
@@ -263,3 +269,230 @@ def authenticate_access_token(secret: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def find_or_create_placeholder(*, email: str, display_name: str = "") -> User:
+    """The person with this email address, or a new placeholder profile for it.
+
+    For authors of list mail who have no account (imported archives, moderated mail from
+    outsiders): `is_placeholder=True`, an unusable password, not staff — a person can claim it
+    later. An existing account with the address (case-insensitively) is returned as it is,
+    placeholder or not — except a claimed placeholder, whose address now stands for the member
+    who claimed it (see `claim_placeholder`). Raises ValidationError for an invalid address.
+    A concurrent creation of the same address is settled by the unique index on the
+    lower-cased email (no lock).
+    """
+    email = normalize_email_address(email)
+    existing = _people_by_email([email]).get(email)
+    if existing is not None:
+        return existing
+    name = placeholder_display_name(email=email, display_name=display_name)
+    person = User(email=email, display_name=name, is_placeholder=True)
+    person.set_unusable_password()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        return User.objects.get(email__iexact=email)
+    return person
+
+
+# --- Placeholders from the list archive, and claiming them (helper "archive") ----------------
+
+PLACEHOLDER_CLAIM_SALT = "practica.people.placeholder-claim"
+PLACEHOLDER_CLAIM_MAX_AGE = timedelta(days=7)
+PLACEHOLDER_CLAIMED = "placeholder.claimed"
+
+
+def placeholder_display_name(*, email: str, display_name: str = "") -> str:
+    """The name a placeholder shows: the mail's From name, else the address's local part."""
+    name = " ".join((display_name or "").strip().strip("\"'").split())
+    if not name or "@" in name:
+        name = email.split("@", 1)[0]
+    return name[:120]
+
+
+def find_or_create_placeholders(*, authors: Mapping[str, str]) -> dict[str, tuple[User, bool]]:
+    """Many `find_or_create_placeholder`s at once (an archive import): address → (person,
+    created) for `authors`, which maps addresses to display names. Invalid addresses are left
+    out; a claimed placeholder gives the member who claimed it. No lock: new rows go in with
+    ignore_conflicts, so an address another writer just took is read back instead.
+    """
+    wanted: dict[str, str] = {}
+    for email, name in authors.items():
+        try:
+            wanted[normalize_email_address(email)] = name
+        except ValidationError:
+            continue
+    found = {email: (person, False) for email, person in _people_by_email(wanted).items()}
+    missing = [email for email in wanted if email not in found]
+    if missing:
+        new = []
+        for email in missing:
+            person = User(
+                email=email,
+                display_name=placeholder_display_name(email=email, display_name=wanted[email]),
+                is_placeholder=True,
+            )
+            person.set_unusable_password()
+            new.append(person)
+        with transaction.atomic():
+            User.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+        mine = {person.email for person in new}
+        for email, person in _people_by_email(missing).items():
+            # Ours unless another writer created the address first (then it is not a placeholder
+            # we named, or it was there before: either way not created here).
+            found[email] = (person, person.is_placeholder and person.email in mine)
+    return found
+
+
+def _people_by_email(emails: Iterable[str]) -> dict[str, User]:
+    """Accounts by lower-cased address; a claimed placeholder's address gives its claimant."""
+    from practica.people.queries import claimants_of_placeholders
+
+    found: dict[str, User] = {}
+    addresses = list(emails)
+    for start in range(0, len(addresses), 500):
+        chunk = addresses[start : start + 500]
+        rows = User.objects.annotate(address=Lower("email")).filter(address__in=chunk)
+        for row in rows:
+            found[str(row.address)] = row
+    claimed = [person.pk for person in found.values() if person.is_placeholder]
+    claimants = claimants_of_placeholders(claimed) if claimed else {}
+    if claimants:
+        people = User.objects.in_bulk(set(claimants.values()))
+        for email, person in list(found.items()):
+            claimant = people.get(claimants.get(person.pk, 0))
+            if claimant is not None:
+                found[email] = claimant
+    return found
+
+
+def _claim_signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=PLACEHOLDER_CLAIM_SALT)
+
+
+def placeholder_claim_token(*, placeholder: User, claimant: User) -> str:
+    """A signed, expiring token saying `claimant` asked to claim `placeholder`."""
+    return _claim_signer().sign_object(
+        {"p": placeholder.pk, "c": claimant.pk, "e": placeholder.email.lower()}
+    )
+
+
+def request_placeholder_claim(*, claimant: User, email: str) -> User:
+    """Start claiming the posts of the old list sent from `email`: mail a confirmation link
+    (signed, valid PLACEHOLDER_CLAIM_MAX_AGE) to that address, through the outbox.
+
+    Only an unclaimed placeholder can be claimed: an address of a member's own account, or one
+    nobody posted from, is refused with a ValidationError on "email". Asking again within the
+    hour sends no second mail (the outbox's idempotency key). No lock: nothing changes yet.
+    """
+    email = normalize_email_address(email)
+    if not claimant.is_active or claimant.is_placeholder:
+        raise PermissionDenied(_("Only a signed-in member can claim posts."))
+    if email == claimant.email.lower():
+        raise ValidationError({"email": _("That is already your own address.")})
+    person = User.objects.filter(email__iexact=email).first()
+    if person is None or (person.is_placeholder and not person.is_active):
+        raise ValidationError(
+            {"email": _("No unclaimed posts from the old list came from that address.")}
+        )
+    if not person.is_placeholder:
+        raise ValidationError(
+            {
+                "email": _(
+                    "That address belongs to a member's account, not to the list archive: "
+                    "only posts of people without an account can be claimed."
+                )
+            }
+        )
+    token = placeholder_claim_token(placeholder=person, claimant=claimant)
+    hour = int(timezone.now().timestamp() // 3600)
+    with transaction.atomic():
+        send_templated_mail(
+            to=person.email,
+            template_prefix="people/mail/placeholder_claim",
+            context={
+                "claimant": claimant,
+                "placeholder": person,
+                "url": settings.SITE_URL + reverse("people:claim_confirm", args=[token]),
+                "days": PLACEHOLDER_CLAIM_MAX_AGE.days,
+            },
+            idempotency_key=f"placeholder-claim:{person.pk}:{claimant.pk}:{hour}",
+            language=claimant.preferred_language or None,
+        )
+        record_audit(
+            actor_id=claimant.pk,
+            action="placeholder.claim_requested",
+            target=person,
+            data={"email": person.email},
+        )
+    return person
+
+
+@dataclass(frozen=True)
+class PlaceholderClaim:
+    """A finished claim: the placeholder (now inactive) and what moved to the claimant."""
+
+    placeholder: User
+    report: MergeReport
+
+
+def read_placeholder_claim_token(*, token: str) -> dict[str, Any]:
+    """The claim a token carries ({"p", "c", "e"}); ValidationError when it is not one of
+    ours or is older than PLACEHOLDER_CLAIM_MAX_AGE."""
+    try:
+        payload = _claim_signer().unsign_object(
+            token, max_age=PLACEHOLDER_CLAIM_MAX_AGE.total_seconds()
+        )
+    except signing.SignatureExpired as error:
+        raise ValidationError(
+            {"token": _("This link has expired. Ask for a new one from your profile.")}
+        ) from error
+    except signing.BadSignature as error:
+        raise ValidationError({"token": _("This link is not valid.")}) from error
+    if not isinstance(payload, dict) or not {"p", "c", "e"} <= set(payload):
+        raise ValidationError({"token": _("This link is not valid.")})
+    return payload
+
+
+def claim_placeholder(*, claimant: User, token: str) -> PlaceholderClaim:
+    """Make the placeholder named by `token` part of `claimant`: every row pointing at it, in
+    every app, points at the claimant (duplicates under a unique constraint are dropped,
+    the claimant's own row kept), then the placeholder is deactivated and the claim audited
+    (`placeholder.claimed`, which later imports follow to attribute the address's mail to the
+    claimant).
+
+    The token must be valid, unexpired, issued to this claimant, for a placeholder not yet
+    claimed whose address has not changed. Locks the placeholder row, then the claimant's
+    (User select_for_update), so a claim happens once.
+    """
+    payload = read_placeholder_claim_token(token=token)
+    if payload["c"] != claimant.pk:
+        raise PermissionDenied(_("This link was sent for another member's request."))
+    with transaction.atomic():
+        placeholder = User.objects.select_for_update().filter(pk=payload["p"]).first()
+        User.objects.select_for_update().filter(pk=claimant.pk).first()
+        if (
+            placeholder is None
+            or not placeholder.is_placeholder
+            or placeholder.email.lower() != payload["e"]
+        ):
+            raise ValidationError({"token": _("This link is not valid.")})
+        if not placeholder.is_active:
+            raise ValidationError({"token": _("These posts have already been claimed.")})
+        report = repoint_person_rows(source=placeholder, target=claimant)
+        placeholder.is_active = False
+        placeholder.save(update_fields=["is_active"])
+        record_audit(
+            actor_id=claimant.pk,
+            action=PLACEHOLDER_CLAIMED,
+            target=placeholder,
+            data={
+                "claimant": claimant.pk,
+                "email": placeholder.email,
+                "moved": report.moved,
+                "deleted": report.deleted,
+            },
+        )
+    return PlaceholderClaim(placeholder=placeholder, report=report)

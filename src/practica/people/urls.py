@@ -30,6 +30,8 @@ urlpatterns = [
     path("me/edit/", views.profile_edit, name="profile_edit"),
     path("me/tokens/", views.tokens, name="tokens"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("me/claim/", views.claim_placeholder_request, name="claim"),
+    path("me/claim/<str:token>/", views.claim_placeholder_confirm, name="claim_confirm"),
     path("<int:pk>/", views.profile, name="profile"),
     path("<int:pk>/edit/", views.profile_edit, name="profile_edit_for"),
 ]

@@ -27,6 +27,7 @@ from practica.people.forms import (
     DirectoryFilterForm,
     EmailAuthenticationForm,
     EmailPasswordResetForm,
+    PlaceholderClaimForm,
     ProfileForm,
 )
 from practica.people.models import PersonalAccessToken, User
@@ -230,3 +231,64 @@ def _safe_next(request: HttpRequest) -> str:
     ):
         return target
     return reverse("home")
+
+
+# --- Claiming posts of the old list (helper "archive") ---------------------------------------
+
+
+@login_required
+def claim_placeholder_request(request: HttpRequest) -> HttpResponse:
+    """Ask to claim the posts the list archive attributed to an address: a link is mailed to it."""
+    form = PlaceholderClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        try:
+            services.request_placeholder_claim(claimant=request.user, email=email)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "We sent a link to %(email)s. Open it while signed in as yourself to move "
+                    "those posts to your profile; it works for %(days)d days."
+                )
+                % {"email": email, "days": services.PLACEHOLDER_CLAIM_MAX_AGE.days},
+            )
+            return redirect("people:claim")
+    return render(request, "people/claim_request.html", {"form": form})
+
+
+@login_required
+def claim_placeholder_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the confirmation mail: shows whose posts move, and moves them on POST."""
+    problem = ""
+    placeholder = None
+    try:
+        claim = services.read_placeholder_claim_token(token=token)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+    else:
+        placeholder = User.objects.filter(pk=claim["p"], is_placeholder=True).first()
+        if claim["c"] != request.user.pk:
+            problem = _("This link was sent for another member's request.")
+    if request.method == "POST" and not problem:
+        try:
+            result = services.claim_placeholder(claimant=request.user, token=token)
+        except (ValidationError, PermissionDenied) as error:
+            problem = " ".join(getattr(error, "messages", [str(error)]))
+        else:
+            messages.success(
+                request,
+                _("The posts of %(email)s from the old list are now on your profile.")
+                % {"email": result.placeholder.email},
+            )
+            return redirect("people:profile", pk=request.user.pk)
+    return render(
+        request,
+        "people/claim_confirm.html",
+        {"placeholder": placeholder, "problem": problem},
+        status=400 if problem else 200,
+    )

@@ -1,5 +1,7 @@
 """Flags raised by members on posts, for moderators to resolve."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -12,6 +14,17 @@ class FlagReason(models.TextChoices):
     OFF_TOPIC = "off_topic", _("Off topic")
     CONFIDENTIAL = "confidential", _("Shares confidential information")
     OTHER = "other", _("Something else")
+
+
+def moderation_reason_text(*, reason: str = "", flag_reasons: Iterable[str] = ()) -> str:
+    """Why a post was moderated, for its author: the moderator's own words, or failing them
+    the names of the reasons it was flagged for (stored as codes, named in the active
+    language); "" when there is neither."""
+    if reason:
+        return reason
+    return ", ".join(
+        str(FlagReason(code).label) for code in flag_reasons if code in FlagReason.values
+    )
 
 
 class Flag(models.Model):

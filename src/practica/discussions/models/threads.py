@@ -145,6 +145,12 @@ class Thread(models.Model):
         return self.is_question and self.state == ThreadState.OPEN
 
 
+class PostOrigin(models.TextChoices):
+    WEB = "web", _("On the site")
+    EMAIL = "email", _("By email")
+    ARCHIVE = "archive", _("From the list archive")
+
+
 class Post(models.Model):
     """One post: the opening post of a thread, an answer to a question, or a reply.
 
@@ -177,6 +183,19 @@ class Post(models.Model):
     is_cross_level = models.BooleanField(
         _("answered by someone more junior"), null=True, blank=True
     )
+    # Database defaults too, so bulk writers that name only the older columns keep working.
+    origin = models.CharField(
+        _("posted"),
+        max_length=8,
+        choices=PostOrigin.choices,
+        default=PostOrigin.WEB,
+        db_default=PostOrigin.WEB,
+    )
+    # The Message-ID of the mail this post came from (by email or from the archive): replies
+    # that reference it find their thread, and importing the same mail twice finds it.
+    email_message_id = models.CharField(max_length=255, blank=True, default="", db_default="")
+    # Set once the post's list mail is enqueued; the sweeper mails posts still without it.
+    list_mail_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -186,6 +205,11 @@ class Post(models.Model):
             models.Index(fields=["thread", "created_at"], name="post_thread"),
             models.Index(fields=["author", "created_at"], name="post_author"),
             models.Index(fields=["created_at"], name="post_created"),
+            models.Index(
+                fields=["email_message_id"],
+                condition=~Q(email_message_id=""),
+                name="post_email_message_id",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -195,6 +219,24 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"post {self.pk} in {self.thread_id}"
+
+
+class PostAttachment(models.Model):
+    """A file that came with a post by email (within the list's size limit)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=127)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class PostRevision(models.Model):

@@ -4,4 +4,5 @@
 - `moderation`: flags, hide, lock, move, merge (moderators: organizers and managers).
 - `notifications`: subscriptions, notifications, preferences, notification mail.
 - `routing`: picking the members most likely to answer well and soon, and their outcomes.
+- `view_counts`: counting a thread's page views.
 """

@@ -3,9 +3,14 @@
 Moderators are a community's organizers, leaders and managers, and platform staff
 (`discussions.permissions.can_moderate`). Every moderator action writes an audit row.
 Locks follow the order of the threads services: thread rows first (Thread select_for_update;
-two threads in primary-key order), then post rows (Post select_for_update).
+two threads in primary-key order), then post and flag rows (select_for_update); every path
+takes the thread row first, so the order among the rows under it never deadlocks.
+
+Hiding a post settles every open flag on it, whichever screen it was hidden from, and tells
+its author (as does showing it again), unless they moderated their own post.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from practica.communities.models import Community
+from practica.core.models import AuditLogEntry
 from practica.core.services import record_audit
 from practica.discussions.models import Flag, FlagReason, Post, Thread, ThreadKind, ThreadState
 from practica.discussions.permissions import can_flag, can_moderate
@@ -37,13 +43,19 @@ def _search():  # type: ignore[no-untyped-def]
     return search
 
 
+def _notifications():  # type: ignore[no-untyped-def]
+    from practica.discussions.services import notifications
+
+    return notifications
+
+
 def _require_moderator(actor: User, community: Community) -> None:
     if not can_moderate(actor, community):
         raise PermissionDenied(_("Only the community's moderators can do this."))
 
 
-def _audit(actor: User, action: str, subject: Any, community_id: int, **data: Any) -> None:
-    record_audit(
+def _audit(actor: User, action: str, subject: Any, community_id: int, **data: Any) -> AuditLogEntry:
+    return record_audit(
         actor_id=actor.pk, action=action, target=subject, community_id=community_id, data=data
     )
 
@@ -74,9 +86,25 @@ def flag_post(*, post: Post, actor: User, reason: str, note: str = "") -> Flag:
         raise ValidationError({"reason": _("You have already flagged this post.")}) from None
 
 
+def _settle_open_flags(
+    *, post: Post, actor: User, resolution: str, flag_ids: Iterable[int] | None = None
+) -> list[Flag]:
+    """Resolve the post's open flags (only those in `flag_ids`, if given) and return them.
+    Call inside a transaction holding the thread row; locks the flag rows."""
+    open_flags = Flag.objects.select_for_update().filter(post=post, resolved_at__isnull=True)
+    if flag_ids is not None:
+        open_flags = open_flags.filter(pk__in=list(flag_ids))
+    settled = list(open_flags.order_by("pk"))
+    if settled:
+        Flag.objects.filter(pk__in=[flag.pk for flag in settled]).update(
+            resolved_at=timezone.now(), resolved_by=actor, resolution=resolution
+        )
+    return settled
+
+
 def resolve_flag(*, flag: Flag, actor: User, resolution: str) -> Flag:
-    """A moderator settles a flag: "dismissed", or "hidden" (hides the post and settles every
-    open flag on it). Locks the flag's thread row, then the flag row."""
+    """A moderator settles a flag: "dismissed", or "hidden" (hides the post, which settles
+    every open flag on it). Locks the flag's thread row, then the flag row."""
     if resolution not in FLAG_RESOLUTIONS:
         raise ValidationError({"resolution": _("Choose to dismiss the flag or hide the post.")})
     post = flag.post
@@ -86,17 +114,30 @@ def resolve_flag(*, flag: Flag, actor: User, resolution: str) -> Flag:
         flag = Flag.objects.select_for_update().get(pk=flag.pk)
         if flag.resolved_at is not None:
             raise ValidationError({"resolution": _("This flag has already been resolved.")})
-        now = timezone.now()
-        settled = Flag.objects.filter(pk=flag.pk)
         if resolution == "hidden":
-            hide_post(
-                post=post, actor=actor, reason=_("Flagged: %(reason)s") % {"reason": flag.reason}
-            )
-            settled = Flag.objects.filter(post=post, resolved_at__isnull=True)
-        settled.update(resolved_at=now, resolved_by=actor, resolution=resolution)
+            hide_post(post=post, actor=actor)
+        else:
+            _settle_open_flags(post=post, actor=actor, resolution=resolution, flag_ids=[flag.pk])
         _audit(actor, "flag.resolved", flag, post.thread.community_id, resolution=resolution)
         flag.refresh_from_db()
     return flag
+
+
+def dismiss_flags(*, post: Post, actor: User, flag_ids: Iterable[int] | None = None) -> int:
+    """A moderator dismisses the open flags on a post (those in `flag_ids`, or all of them):
+    the post stays as it is. Returns how many were dismissed; none left open (another
+    moderator was quicker) is a ValidationError. Locks the thread row, then the flag rows."""
+    _require_moderator(actor, post.thread.community)
+    with transaction.atomic():
+        thread = lock_thread_row(post.thread)
+        settled = _settle_open_flags(
+            post=post, actor=actor, resolution="dismissed", flag_ids=flag_ids
+        )
+        if not settled:
+            raise ValidationError({"resolution": _("These flags have already been resolved.")})
+        for flag in settled:
+            _audit(actor, "flag.resolved", flag, thread.community_id, resolution="dismissed")
+    return len(settled)
 
 
 # --- hiding posts --------------------------------------------------------------------------
@@ -105,11 +146,14 @@ def resolve_flag(*, flag: Flag, actor: User, resolution: str) -> Flag:
 def hide_post(*, post: Post, actor: User, reason: str = "") -> Post:
     """Hide a post from readers (its author and moderators still see it) and from search.
     Hiding the opening post hides the whole thread; a hidden answer stops counting and stops
-    being the accepted one. Locks the thread row, then the post row."""
+    being the accepted one. Settles the post's open flags as "hidden" (even if it was hidden
+    already) and tells the author, with `reason` and the reasons it was flagged for. Locks the
+    thread row, then the post row, then its flag rows."""
     _require_moderator(actor, post.thread.community)
     with transaction.atomic():
         thread = lock_thread_row(post.thread)
         post = Post.objects.select_for_update().get(pk=post.pk)
+        flags = _settle_open_flags(post=post, actor=actor, resolution="hidden")
         if post.is_hidden:
             return post
         post.is_hidden = True
@@ -133,7 +177,20 @@ def hide_post(*, post: Post, actor: User, reason: str = "") -> Post:
                         "state",
                     ]
                 )
-        _audit(actor, "post.hidden", post, thread.community_id, reason=reason[:500])
+        flag_reasons = sorted({flag.reason for flag in flags})
+        audited = {"flag_reasons": flag_reasons} if flag_reasons else {}
+        entry = _audit(
+            actor, "post.hidden", post, thread.community_id, reason=reason[:500], **audited
+        )
+        post.thread = thread
+        _notifications().notify_moderated(
+            post=post,
+            actor=actor,
+            action="hidden",
+            reason=reason[:500],
+            flag_reasons=flag_reasons,
+            occurrence=f"audit-{entry.pk}",
+        )
         _search().unindex_post(post)
         thread.refresh_from_db()
         # The thread's answered/accepted tags may have changed with the hidden answer.
@@ -144,8 +201,8 @@ def hide_post(*, post: Post, actor: User, reason: str = "") -> Post:
 
 
 def unhide_post(*, post: Post, actor: User, reason: str = "") -> Post:
-    """Show a hidden post again (and its thread, for an opening post). Locks the thread row,
-    then the post row."""
+    """Show a hidden post again (and its thread, for an opening post) and tell its author.
+    Locks the thread row, then the post row."""
     _require_moderator(actor, post.thread.community)
     with transaction.atomic():
         thread = lock_thread_row(post.thread)
@@ -158,8 +215,15 @@ def unhide_post(*, post: Post, actor: User, reason: str = "") -> Post:
             Thread.objects.filter(pk=thread.pk).update(is_hidden=False)
         else:
             Thread.objects.filter(pk=thread.pk).update(answer_count=F("answer_count") + 1)
-        _audit(actor, "post.unhidden", post, thread.community_id, reason=reason[:500])
+        entry = _audit(actor, "post.unhidden", post, thread.community_id, reason=reason[:500])
         post.thread = thread
+        _notifications().notify_moderated(
+            post=post,
+            actor=actor,
+            action="unhidden",
+            reason=reason[:500],
+            occurrence=f"audit-{entry.pk}",
+        )
         _search().index_post(post)
         if post.is_opening:
             thread.refresh_from_db()

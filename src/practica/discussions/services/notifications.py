@@ -8,11 +8,13 @@ transactions):
   get REPLY; a member who muted the thread gets neither ANSWER nor REPLY;
 - a new thread: watchers of its community, of any of its topics or of a topic above them get
   NEW_THREAD; members mentioned in the opening post get MENTION instead;
-- an accepted answer: its author gets ACCEPTED; a routed question: the expert gets ROUTED.
+- an accepted answer: its author gets ACCEPTED; a routed question: the expert gets ROUTED;
+- a post hidden or shown again by a moderator: its author gets MODERATION, with the reason.
 
 Nobody is told about their own action, and nobody who cannot see the thread now (deactivated,
-not a member of its closed community, a hidden thread). The poster starts watching the thread
-(the asker when asking, an answerer when answering) unless they muted it.
+not a member of its closed community, a hidden thread) — except an author about the moderation
+of their own post, which they are told even when it hid their whole thread. The poster starts
+watching the thread (the asker when asking, an answerer when answering) unless they muted it.
 
 Fan-out is set-based: one query picks the recipients with their mail preference, one bulk
 insert writes the notifications, `enqueue_messages` writes the mail; no query per recipient.
@@ -49,6 +51,8 @@ from practica.discussions.models import (
 )
 from practica.discussions.permissions import can_read_community_threads, can_view_thread
 from practica.discussions.services.daily_summary import send_daily_summaries
+from practica.mail.models import DeliveryMode
+from practica.mail.queries import list_recipients
 from practica.mail.services import enqueue_messages
 from practica.people.models import User
 
@@ -57,6 +61,7 @@ __all__ = [
     "mark_thread_notifications_read",
     "notify_accepted",
     "notify_mentions",
+    "notify_moderated",
     "notify_new_post",
     "notify_new_thread",
     "notify_routed",
@@ -115,27 +120,32 @@ def _notify(
     kinds: Mapping[int, str],
     people: Mapping[int, Any],
     data: dict[str, Any] | None = None,
+    occurrence: str = "",
 ) -> int:
     """Write the notifications `kinds` (recipient id → kind) and mail those who want it now.
 
-    Notifications that already exist (a repeated call) are neither written nor mailed again.
+    Notifications that already exist (a repeated call) are neither written nor mailed again,
+    unless `occurrence` names this one event of a kind that may happen again on the same post
+    (MODERATION: hidden, shown, hidden again); its mail key then carries the occurrence.
     Returns how many notifications this call added.
     """
     if not kinds:
         return 0
     now = timezone.now()
-    existing = set(
-        Notification.objects.filter(
-            thread=thread, post=post, kind__in=set(kinds.values())
-        ).values_list("recipient_id", "kind")
-    )
+    existing: set[tuple[int, str]] = set()
+    if not occurrence:
+        existing = set(
+            Notification.objects.filter(
+                thread=thread, post=post, kind__in=set(kinds.values())
+            ).values_list("recipient_id", "kind")
+        )
     new = {pk: kind for pk, kind in kinds.items() if (pk, kind) not in existing}
     if not new:
         return 0
     # Mail is enqueued in this transaction, so a notification is marked mailed as it is written.
     mailed = {
         pk for pk in new if people[pk].mail_mode == EmailMode.IMMEDIATELY and people[pk].email
-    }
+    } - _getting_the_list_copy(thread, {pk for pk in new if new[pk] in _COVERED_BY_LIST_MAIL})
     Notification.objects.bulk_create(
         [
             Notification(
@@ -157,8 +167,8 @@ def _notify(
         discussion_mail.MailRecipient(
             email=people[pk].email,
             kind=kind,
-            idempotency_key=discussion_mail.notification_mail_key(
-                kind=kind, recipient_id=pk, thread_id=thread.pk, post_id=post.pk if post else None
+            idempotency_key=_mail_key(
+                kind=kind, recipient_id=pk, thread=thread, post=post, occurrence=occurrence
             ),
             language=people[pk].preferred_language,
             time_zone=people[pk].time_zone,
@@ -177,6 +187,34 @@ def _notify(
             )
         )
     return len(new)
+
+
+def _mail_key(
+    *, kind: str, recipient_id: int, thread: Thread, post: Post | None, occurrence: str
+) -> str:
+    key = discussion_mail.notification_mail_key(
+        kind=kind, recipient_id=recipient_id, thread_id=thread.pk, post_id=post.pk if post else None
+    )
+    return f"{key}.{occurrence}" if occurrence else key
+
+
+# Members in mailing-list mode get every post from the list: a second mail about the same post
+# would be noise. Mentions, acceptances, routings and moderation are still mailed.
+_COVERED_BY_LIST_MAIL = {
+    NotificationKind.NEW_THREAD,
+    NotificationKind.REPLY,
+    NotificationKind.ANSWER,
+}
+
+
+def _getting_the_list_copy(thread: Thread, person_ids: set[int]) -> set[int]:
+    if not person_ids:
+        return set()
+    return set(
+        list_recipients(community_id=thread.community_id, mode=DeliveryMode.EVERY)
+        .filter(pk__in=person_ids)
+        .values_list("pk", flat=True)
+    )
 
 
 def _ancestor_paths(paths: Iterable[str]) -> set[str]:
@@ -314,6 +352,40 @@ def notify_routed(routed_expert: RoutedExpert, *, asked: int | None = None) -> i
         data = {"asked": asked, "round_id": routed_expert.round_id, "rank": routed_expert.rank}
         return _notify(
             thread=thread, post=None, actor=thread.author, kinds=kinds, people=people, data=data
+        )
+
+
+def notify_moderated(
+    *,
+    post: Post,
+    actor: User,
+    action: str,
+    occurrence: str,
+    reason: str = "",
+    flag_reasons: Sequence[str] = (),
+) -> int:
+    """MODERATION to the author of `post` (its `thread` loaded with the community) when a
+    moderator hid it (`action` "hidden") or showed it again ("unhidden"), with the moderator's
+    `reason` and the reasons it was flagged for, kept in `data` to be worded in the author's
+    language. Not when the author is the moderator, nor to a deactivated author. `occurrence`
+    names this moderation (the caller's audit row), so each one is told once."""
+    if post.author_id == actor.pk:
+        return 0
+    with transaction.atomic():
+        # Not `_people_who_can_see`: hiding their question hides the thread from its author
+        # too, and that is exactly what they should be told.
+        authors = _with_mail_mode(User.objects.filter(pk=post.author_id, is_active=True))
+        people = {person.pk: person for person in authors}
+        kinds = dict.fromkeys(people, NotificationKind.MODERATION)
+        data = {"action": action, "reason": reason, "flag_reasons": list(flag_reasons)}
+        return _notify(
+            thread=post.thread,
+            post=post,
+            actor=actor,
+            kinds=kinds,
+            people=people,
+            data=data,
+            occurrence=occurrence,
         )
 
 

@@ -33,21 +33,30 @@ MIN_QUESTION_TITLE = 10
 MAX_TOPICS = 5
 
 
-def qa_settings_for(community: Community) -> QASettings:
-    """The community's Q&A settings, created with the defaults on first use."""
-    found = QASettings.objects.filter(community=community).first()
+def qa_settings_for(community_id: int, *, create_missing: bool = False) -> QASettings:
+    """The community's Q&A settings, the one place that reads them for services.
+
+    A community without a settings row gets the defaults: unsaved, so reads (routing, a beat
+    task over many communities) never write; or saved first with `create_missing`, which
+    posting uses so a community in use has a row its managers can change. No lock: the
+    one-to-one constraint settles two first writers.
+    """
+    found = QASettings.objects.filter(community_id=community_id).first()
     if found is not None:
         return found
+    if not create_missing:
+        return QASettings(community_id=community_id)
     try:
         with transaction.atomic():
-            return QASettings.objects.create(community=community)
+            return QASettings.objects.create(community_id=community_id)
     except IntegrityError:
         # Another writer created them at the same moment.
-        return QASettings.objects.get(community=community)
+        return QASettings.objects.get(community_id=community_id)
 
 
 def members_by_handle(handles: Iterable[str]) -> dict[str, User]:
-    """Active members whose email local part is one of the handles (case-insensitive)."""
+    """Active members whose email local part is one of the handles (case-insensitive);
+    placeholders of the list archive are nobody to notify."""
     handles = [handle.lower() for handle in handles if handle]
     if not handles:
         return {}
@@ -55,7 +64,7 @@ def members_by_handle(handles: Iterable[str]) -> dict[str, User]:
     for handle in handles:
         query |= Q(email__istartswith=f"{handle}@")
     found: dict[str, User] = {}
-    for person in User.objects.filter(query, is_active=True).order_by("pk"):
+    for person in User.objects.filter(query, is_active=True, is_placeholder=False).order_by("pk"):
         found.setdefault(person.email.split("@", 1)[0].lower(), person)
     return found
 
@@ -122,7 +131,7 @@ def check_rate_limit(*, author: User, community: Community) -> None:
     (moderators are exempt)."""
     if can_moderate(author, community):
         return
-    limit = qa_settings_for(community).posts_per_hour
+    limit = qa_settings_for(community.pk, create_missing=True).posts_per_hour
     since = timezone.now() - timedelta(hours=1)
     recent = Post.objects.filter(
         author=author, thread__community=community, created_at__gte=since

@@ -37,6 +37,7 @@ from practica.discussions.models import (
     ThreadKind,
     ThreadState,
 )
+from practica.discussions.services.posting_rules import qa_settings_for
 
 #: A question gets at most this many rounds (the first one included).
 MAX_ROUNDS = 4
@@ -46,12 +47,6 @@ REROUTE_WINDOW = timedelta(days=7)
 LOST_TASK_GRACE = timedelta(minutes=5)
 #: States in which a question still counts against its routed experts' open load.
 OPEN_STATES = (ThreadState.OPEN, ThreadState.ANSWERED)
-
-
-def qa_settings_for(community_id: int) -> QASettings:
-    """The community's Q&A settings, or the defaults (unsaved) when it has none yet."""
-    found = QASettings.objects.filter(community_id=community_id).first()
-    return found or QASettings(community_id=community_id)
 
 
 def _is_routable(thread: Thread) -> bool:

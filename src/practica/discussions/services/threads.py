@@ -26,6 +26,7 @@ from practica.core.models import ActivityKind
 from practica.core.services import record_activity, record_audit
 from practica.discussions.models import (
     Post,
+    PostOrigin,
     PostRevision,
     Thread,
     ThreadKind,
@@ -70,6 +71,12 @@ def _notifications():  # type: ignore[no-untyped-def]
     return notifications
 
 
+def _list_mail():  # type: ignore[no-untyped-def]
+    from practica.discussions.services import list_mail
+
+    return list_mail
+
+
 def _routing():  # type: ignore[no-untyped-def]
     from practica.discussions.services import routing
 
@@ -88,6 +95,8 @@ def create_thread(
     body: str,
     topics: Iterable[Any] = (),
     is_urgent: bool = False,
+    origin: str = PostOrigin.WEB,
+    email_message_id: str = "",
 ) -> Thread:
     """Start a question or a discussion with its opening post.
 
@@ -108,7 +117,7 @@ def create_thread(
     body_html, mentioned = render_post_body(body)
     with transaction.atomic():
         check_rate_limit(author=author, community=community)
-        settings = qa_settings_for(community)
+        settings = qa_settings_for(community.pk, create_missing=True)
         now = timezone.now()
         thread = Thread.objects.create(
             community=community,
@@ -133,6 +142,8 @@ def create_thread(
             created_at=now,
             author_org_unit_id=author.org_unit_id,
             author_career_level=author.career_level,
+            origin=origin,
+            email_message_id=email_message_id,
         )
         add_mentions(post, mentioned)
         record_activity(
@@ -145,6 +156,7 @@ def create_thread(
         )
         _search().index_thread(thread)  # indexes the opening post too
         _notifications().notify_new_thread(thread)
+        _list_mail().schedule_list_mail(post)
         if kind == ThreadKind.QUESTION:
             _routing().schedule_routing(thread)
     return thread
@@ -157,7 +169,7 @@ def _cross_facts(*, thread: Thread, opening: Post, author: User) -> tuple[bool |
         return None, None
     cross_org = None
     if author.org_unit_id is not None and opening.author_org_unit_id is not None:
-        depth = qa_settings_for(thread.community).cross_org_depth
+        depth = qa_settings_for(thread.community_id).cross_org_depth
         mine = org_unit_at_depth(author.org_unit, depth)
         theirs = org_unit_at_depth(opening.author_org_unit, depth)
         if mine is not None and theirs is not None:
@@ -168,7 +180,15 @@ def _cross_facts(*, thread: Thread, opening: Post, author: User) -> tuple[bool |
     return cross_org, cross_level
 
 
-def post_reply(*, thread: Thread, author: User, body: str, reply_to: Post | None = None) -> Post:
+def post_reply(
+    *,
+    thread: Thread,
+    author: User,
+    body: str,
+    reply_to: Post | None = None,
+    origin: str = PostOrigin.WEB,
+    email_message_id: str = "",
+) -> Post:
     """Answer a question, or reply in a discussion.
 
     Locks the thread row (Thread select_for_update) so the counters, the first-response time
@@ -199,6 +219,8 @@ def post_reply(*, thread: Thread, author: User, body: str, reply_to: Post | None
             author_career_level=author.career_level,
             is_cross_org=cross_org,
             is_cross_level=cross_level,
+            origin=origin,
+            email_message_id=email_message_id,
         )
         add_mentions(post, mentioned)
         changes: dict[str, Any] = {"answer_count": F("answer_count") + 1, "last_activity_at": now}
@@ -238,6 +260,7 @@ def post_reply(*, thread: Thread, author: User, body: str, reply_to: Post | None
         post.thread = thread
         _search().index_post(post)
         _notifications().notify_new_post(post)
+        _list_mail().schedule_list_mail(post)
         if thread.is_question and is_response:
             _routing().record_answer(post)
     return post

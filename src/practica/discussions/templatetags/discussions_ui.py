@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from practica.discussions.models.moderation import moderation_reason_text
+
 register = template.Library()
 
 STATE_BADGES = {
@@ -69,6 +71,16 @@ def is_overdue(respond_by: datetime | None) -> bool:
 @register.filter
 def state_badge(state: str) -> str:
     return STATE_BADGES.get(state, "badge-neutral")
+
+
+@register.filter
+def moderation_reason(data: Any) -> str:
+    """Why a MODERATION notification's post was hidden (its `data`), in the active language."""
+    if not isinstance(data, dict):
+        return ""
+    return moderation_reason_text(
+        reason=data.get("reason") or "", flag_reasons=data.get("flag_reasons") or []
+    )
 
 
 @register.filter

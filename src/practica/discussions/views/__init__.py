@@ -6,4 +6,5 @@ refusal (ValidationError, PermissionDenied) becomes a message on the page, never
   answering, editing and its history.
 - `actions`: the POST buttons on a thread: votes, accept, watch, flag, moderation.
 - `inbox`: notifications and the member's Q&A preferences.
+- `moderation`: a community's flag queue, for its moderators.
 """

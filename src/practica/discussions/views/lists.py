@@ -13,7 +13,11 @@ from django.views.decorators.http import require_GET
 from practica.communities.models import Community
 from practica.discussions import queries
 from practica.discussions.forms import SearchForm, ThreadFilterForm, UnansweredFilterForm
-from practica.discussions.permissions import can_post_in, can_read_community_threads
+from practica.discussions.permissions import (
+    can_moderate,
+    can_post_in,
+    can_read_community_threads,
+)
 from practica.discussions.search import search_threads
 from practica.discussions.views.shared import (
     closed_reason,
@@ -68,6 +72,10 @@ def community_questions(request: HttpRequest, slug: str) -> HttpResponse:
         "list_url": request.path,
         "can_ask": can_post_in(request.user, community),
         "target_minutes": response_target_minutes(community),
+        # Moderators get the Flags tab with its count; for others the tab is not there.
+        "open_flag_count": queries.open_flag_count(community)
+        if can_moderate(request.user, community)
+        else None,
     }
     template = _results_template(request, "discussions/questions.html")
     return render(request, template, context)

@@ -7,8 +7,8 @@ of everything the `thread.html#post` partial reads: the post's own fields, its a
 the viewer's vote and rights, the language and time zone. A fragment is a pure function of its
 key, so nothing has to be invalidated: a change makes a new key, and old keys expire.
 
-The CSRF token differs per browser, so fragments hold a placeholder that is replaced with the
-viewer's token on the way out.
+The CSRF token differs per browser, so a card is kept as the pieces around its token's places
+and each viewer gets them joined with their own (`practica.core.fragments`).
 """
 
 import hashlib
@@ -22,15 +22,15 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 
-from practica.discussions.models import FlagReason, Post, Thread
+from practica.core.fragments import Pieces, render_around_token, with_token
+from practica.discussions.models import FlagReason, Thread
+from practica.discussions.queries import PostRow
 
 POST_PARTIAL = "discussions/thread.html#post"
 # Bump when the partial changes, so a shared cache never serves an older card layout.
-CARD_VERSION = "1"
+CARD_VERSION = "3"
 CARD_SECONDS = 60 * 60
-CSRF_PLACEHOLDER = "csrf-token-of-the-viewer"
 MINUTE, HOUR, DAY = 60, 60 * 60, 24 * 60 * 60
 WEEK = 7 * DAY
 
@@ -51,24 +51,16 @@ def _age_bucket(created_at: datetime, now: datetime) -> tuple[int, int]:
     return unit, age // unit
 
 
-def _card_key(
-    post: Any, thread: Thread, now: datetime, *, can_accept: bool, can_moderate: bool
-) -> str:
+def _card_key(common: bytes, post: PostRow, now: datetime) -> str:
+    """The card's key: `common` (what is the same for every card of the page: see
+    `attach_post_cards`), and everything of the post that the `thread.html#post` partial reads."""
     author = post.author
     parts = (
-        CARD_VERSION,
-        translation.get_language(),
-        timezone.get_current_timezone_name(),
-        thread.pk,
-        thread.is_question,
-        thread.author_id,
-        can_accept,
-        can_moderate,
         post.pk,
         post.body_html,
-        post.created_at,
+        post.created_at.timestamp(),
         _age_bucket(post.created_at, now),
-        post.edited_at,
+        post.edited_at.timestamp() if post.edited_at is not None else None,
         post.score,
         post.is_hidden,
         post.is_opening,
@@ -83,60 +75,73 @@ def _card_key(
         post.can_flag,
         post.is_routed,
     )
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    digest = hashlib.blake2b(common + repr(parts).encode(), digest_size=16).hexdigest()
     return f"post-card:{digest}"
 
 
 def attach_post_cards(
     request: HttpRequest,
     thread: Thread,
-    posts: Iterable[Post],
+    posts: Iterable[PostRow],
     *,
     can_accept: bool,
     can_moderate: bool,
 ) -> None:
-    """Set `post.card` (safe HTML) on each post; the posts carry `my_vote`, `is_accepted`,
-    `can_vote`, `can_edit`, `can_flag` and `is_routed` already. Renders only the cards the
-    cache does not have, and stores them."""
+    """Set `post.card` (safe HTML) on each post (`queries.PostRow`, carrying `can_vote`,
+    `can_edit`, `can_flag` and `is_routed` already). Renders only the cards the cache does
+    not have, from the rows alone, and stores them."""
     posts = list(posts)
     now = timezone.now()
-    keys = {
-        post.pk: _card_key(post, thread, now, can_accept=can_accept, can_moderate=can_moderate)
-        for post in posts
-    }
-    found = cache.get_many(list(keys.values()))
-    rendered: dict[str, str] = {}
-    template = None
-    for post in posts:
-        key = keys[post.pk]
-        html = found.get(key) or rendered.get(key)
-        if html is None:
-            template = template or get_template(POST_PARTIAL)
-            post.natural_time = naturaltime(post.created_at)  # type: ignore[attr-defined]
-            html = template.render(
+    common = repr(
+        (
+            CARD_VERSION,
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+            thread.pk,
+            thread.is_question,
+            thread.author_id,
+            can_accept,
+            can_moderate,
+        )
+    ).encode()
+    keys = [_card_key(common, post, now) for post in posts]
+    found = cache.get_many(keys)
+    rendered: dict[str, Pieces] = {}
+    token = get_token(request)
+    for post, key in zip(posts, keys, strict=True):
+        pieces = found.get(key) or rendered.get(key)
+        if pieces is None:
+            pieces = rendered[key] = _render_card(
                 {
                     "post": post,
+                    "natural_time": naturaltime(post.created_at),
                     "thread": thread,
-                    "my_vote": post.my_vote,  # type: ignore[attr-defined]
+                    "my_vote": post.my_vote,
                     "can_accept": can_accept,
                     "can_moderate": can_moderate,
                     "flag_reasons": FlagReason.choices,
-                    "csrf_token": CSRF_PLACEHOLDER,
                 }
             )
-            rendered[key] = html
-        post.card = html  # type: ignore[attr-defined]
+        post.card = with_token(pieces, token)
     if rendered:
         cache.set_many(rendered, CARD_SECONDS)
-    token = get_token(request)
-    for post in posts:
-        post.card = mark_safe(post.card.replace(CSRF_PLACEHOLDER, token))  # type: ignore[attr-defined]  # noqa: S308 — rendered by our own autoescaping template
+
+
+def _render_card(context: dict[str, Any]) -> Pieces:
+    template = get_template(POST_PARTIAL)
+    return render_around_token(
+        lambda placeholder: template.render({**context, "csrf_token": placeholder})
+    )
 
 
 def thread_head_key(thread: Thread, topics: list[Any], target_minutes: int) -> str | None:
     """The cache key of the page's viewer-independent parts around the posts (the header with
     breadcrumbs and banners, the response-time card: `thread.html#head` and `#facts`), made of
-    everything they read; None for an urgent question, whose time left is counted live."""
+    everything they read; None for an urgent question, whose time left is counted live.
+
+    Only the view count is in it roughly (its power of two): it grows with every counted
+    view, so taken exactly it would throw the fragment away on each. The count shown is at
+    most as old as the fragment, which lives an hour at most (`{% cache 3600 %}`)."""
     if thread.is_urgent:
         return None
     duplicate_of = thread.duplicate_of if thread.duplicate_of_id else None
@@ -153,7 +158,7 @@ def thread_head_key(thread: Thread, topics: list[Any], target_minutes: int) -> s
         thread.is_hidden,
         thread.created_at,
         _age_bucket(thread.created_at, timezone.now()),
-        thread.view_count,
+        thread.view_count.bit_length(),
         thread.merged_into_id,
         thread.duplicate_of_id,
         duplicate_of.title if duplicate_of is not None else "",

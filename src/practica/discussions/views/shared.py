@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
+from django.db import router
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +17,7 @@ from practica.communities.models import Community, Membership
 from practica.discussions.models import Post, QASettings, Subscription, Thread, ThreadLink
 from practica.discussions.permissions import can_view_post, can_view_thread
 from practica.discussions.queries import ReusedStatement
+from practica.discussions.services.posting_rules import qa_settings_for
 
 
 def refusal(error: ValidationError | PermissionDenied) -> str:
@@ -77,60 +79,89 @@ def closed_reason(community: Community) -> str:
     }
 
 
-def _page_facts(thread: Any, person: Any) -> QuerySet[Thread]:
-    return Thread.objects.filter(pk=thread).values_list(
-        Subquery(
-            Membership.objects.current()
-            .filter(community_id=OuterRef("community_id"), person_id=person)
-            .order_by("pk")
-            .values("role")[:1]
-        ),
-        Subquery(
-            Subscription.objects.filter(person_id=person, thread_id=OuterRef("pk"))
-            .order_by("pk")
-            .values("level")[:1]
-        ),
-        Subquery(
-            QASettings.objects.filter(community_id=OuterRef("community_id")).values(
-                "response_target_minutes"
-            )[:1]
-        ),
-        Exists(
-            ThreadLink.objects.filter(Q(from_thread=OuterRef("pk")) | Q(to_thread=OuterRef("pk")))
-        ),
+_THREAD_COLUMNS = [field.name for field in Thread._meta.concrete_fields]
+_COMMUNITY_COLUMNS = [field.name for field in Community._meta.concrete_fields]
+_THREAD_ATTNAMES = [field.attname for field in Thread._meta.concrete_fields]
+_COMMUNITY_ATTNAMES = [field.attname for field in Community._meta.concrete_fields]
+
+
+def _page_thread(thread: Any, person: Any) -> QuerySet[Thread]:
+    return (
+        Thread.objects.filter(pk=thread)
+        .order_by()
+        .values_list(
+            *_THREAD_COLUMNS,
+            *(f"community__{column}" for column in _COMMUNITY_COLUMNS),
+            Subquery(
+                Membership.objects.current()
+                .filter(community_id=OuterRef("community_id"), person_id=person)
+                .order_by("pk")
+                .values("role")[:1]
+            ),
+            Subquery(
+                Subscription.objects.filter(person_id=person, thread_id=OuterRef("pk"))
+                .order_by("pk")
+                .values("level")[:1]
+            ),
+            Subquery(
+                QASettings.objects.filter(community_id=OuterRef("community_id")).values(
+                    "response_target_minutes"
+                )[:1]
+            ),
+            Exists(
+                ThreadLink.objects.filter(
+                    Q(from_thread=OuterRef("pk")) | Q(to_thread=OuterRef("pk"))
+                )
+            ),
+        )
     )
 
 
-# What a thread's page shows around the thread, for a viewer: one statement, built once.
-_PAGE_FACTS = ReusedStatement(Thread, _page_facts, 2)
+# A thread's page: the thread, its community and what the page shows around them for a viewer,
+# in one statement built once.
+_PAGE_THREAD = ReusedStatement(Thread, _page_thread, 2)
+
+
+def _thread_for_page(pk: int, user: Any) -> Thread:
+    """The thread with its community, as `select_related("community")` would load them, and
+    the page's facts for the viewer (see `thread_or_404`); a 404 if there is no such thread."""
+    found = _PAGE_THREAD.converted_rows(pk, user.pk)
+    if not found:
+        raise Http404
+    row = found[0]
+    db = router.db_for_read(Thread)
+    split = len(_THREAD_ATTNAMES)
+    facts = split + len(_COMMUNITY_ATTNAMES)
+    thread = Thread.from_db(db, _THREAD_ATTNAMES, row[:split])
+    thread.community = Community.from_db(db, _COMMUNITY_ATTNAMES, row[split:facts])
+    role, level, target, has_links = row[facts:]
+    thread.viewer_watch_level = level  # type: ignore[attr-defined]
+    thread.target_minutes_setting = target  # type: ignore[attr-defined]
+    thread.has_links = bool(has_links)  # type: ignore[attr-defined]
+    # What `current_role` would read, read already (the same per-request cache).
+    user.__dict__.setdefault("_community_roles", {})[thread.community_id] = role
+    return thread
 
 
 def thread_or_404(request: HttpRequest, pk: int, *, for_page: bool = False) -> Thread:
     """The thread, if the viewer may see it; a 404 otherwise, so closed communities'
     threads do not even admit to existing.
 
-    `for_page`: only what the thread's page shows of it is read, and with it, in one more
-    statement, what the page shows around it: the viewer's role in the community (kept where
-    `communities.permissions.current_role` looks first), their subscription level as
-    `viewer_watch_level`, the community's response target as `target_minutes_setting`
-    (None when it set none), and `has_links` (whether any thread link touches it)."""
+    `for_page`: only what the thread's page shows of it is read (its community; a duplicate's
+    original is read if there is one, and its topics come with `queries.thread_page_rows`),
+    and with it, in the same statement, what the page shows around it: the viewer's role in
+    the community (kept where `communities.permissions.current_role` looks first), their
+    subscription level as `viewer_watch_level`, the community's response target as
+    `target_minutes_setting` (None when it set none), and `has_links` (whether any thread
+    link touches it)."""
     user = request.user
-    if not for_page:
+    if for_page and user.is_authenticated:
+        thread = _thread_for_page(pk, user)
+    else:
         threads = Thread.objects.select_related(
             "community", "community__program", "author", "author__org_unit", "duplicate_of"
         ).prefetch_related("topics")
-    else:  # the page shows none of the others (a duplicate's original is read if there is
-        # one), and its topics come with `queries.thread_page`
-        threads = Thread.objects.select_related("community")
-    thread = get_object_or_404(threads, pk=pk)
-    if for_page and user.is_authenticated:
-        facts = _PAGE_FACTS.rows(thread.pk, user.pk) or [(None, None, None, True)]  # deleted
-        role, level, target, has_links = facts[0]
-        thread.viewer_watch_level = level  # type: ignore[attr-defined]
-        thread.target_minutes_setting = target  # type: ignore[attr-defined]
-        thread.has_links = bool(has_links)  # type: ignore[attr-defined]
-        # What `current_role` would read, read already (the same per-request cache).
-        user.__dict__.setdefault("_community_roles", {})[thread.community_id] = role
+        thread = get_object_or_404(threads, pk=pk)
     if not can_view_thread(request.user, thread):
         raise Http404
     return thread
@@ -156,12 +187,7 @@ def thread_url(thread: Thread, post: Post | None = None) -> str:
 def response_target_minutes(community: Community) -> int:
     """The community's response target for urgent questions (the default if it set none);
     read only, so a page view never creates settings."""
-    found = (
-        QASettings.objects.filter(community=community)
-        .values_list("response_target_minutes", flat=True)
-        .first()
-    )
-    return found or QASettings._meta.get_field("response_target_minutes").default
+    return qa_settings_for(community.pk).response_target_minutes
 
 
 def thread_target_minutes(thread: Thread) -> int:

@@ -1,5 +1,6 @@
 """Asking, a thread's page, answering, editing and the edit history."""
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -7,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -35,6 +37,7 @@ from practica.discussions.permissions import (
 from practica.discussions.search import similar_questions
 from practica.discussions.services.threads import create_thread, post_reply
 from practica.discussions.services.threads import edit_post as edit_post_service
+from practica.discussions.services.view_counts import record_thread_view
 from practica.discussions.views.post_cards import attach_post_cards, thread_head_key
 from practica.discussions.views.shared import (
     add_refusal,
@@ -121,24 +124,20 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 def _thread_context(request: HttpRequest, thread: Any, **extra: Any) -> dict[str, Any]:
     user = request.user
-    page = queries.thread_page(thread, viewer=user)
+    page = queries.thread_page_rows(thread, viewer=user)
     moderator = page.viewer_is_moderator
-    sees_routing = moderator or thread.author_id == user.pk
     routed = None
-    if sees_routing:
+    if moderator or thread.author_id == user.pk:  # they see whom it was routed to
         routed = list(
             RoutedExpert.objects.filter(thread=thread)
             .select_related("person", "person__org_unit", "round")
             .order_by("round__number", "rank")
         )
-        routed_ids = {expert.person_id for expert in routed}
-    else:  # only to mark their answers "Asked to answer"
-        routed_ids = queries.routed_person_ids(thread)
     for post in page.posts:
         post.can_edit = can_edit_post(user, post)
         post.can_vote = can_vote(user, post)
         post.can_flag = can_flag(user, post)
-        post.is_routed = post.author_id in routed_ids and not post.is_opening
+        post.is_routed = post.author_was_routed and not post.is_opening  # "Asked to answer"
     accept_allowed = can_accept(user, thread)
     attach_post_cards(
         request, thread, page.posts, can_accept=accept_allowed, can_moderate=moderator
@@ -152,6 +151,7 @@ def _thread_context(request: HttpRequest, thread: Any, **extra: Any) -> dict[str
         "page": page,
         "opening": page.opening,
         "answers": page.answers,
+        "answer_cards": mark_safe("\n".join(post.card for post in page.answers)),  # noqa: S308 — the cards are safe HTML
         "related": related,
         "can_reply": can_reply(user, thread),
         "can_accept": accept_allowed,
@@ -162,7 +162,11 @@ def _thread_context(request: HttpRequest, thread: Any, **extra: Any) -> dict[str
         "routed": routed,
         "target_minutes": target_minutes,
         "head_key": thread_head_key(thread, page.topics, target_minutes),
-        "answer_form": PostForm(label=_("Your answer") if thread.is_question else _("Your reply")),
+        # The blank form is built only if its cached fragment is missing (templates call it).
+        "answer_form": None,
+        "blank_answer_form": partial(
+            PostForm, label=_("Your answer") if thread.is_question else _("Your reply")
+        ),
         "move_form": MoveForm(user=user) if moderator else None,
     }
     context.update(extra)
@@ -179,8 +183,9 @@ def _watch_level(user: Any, thread: Any) -> str | None:
 @login_required
 @require_GET
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    unwrap_user(request)
+    viewer = unwrap_user(request)
     thread = thread_or_404(request, pk, for_page=True)
+    record_thread_view(thread=thread, viewer=viewer)
     return render(request, "discussions/thread.html", _thread_context(request, thread))
 
 

@@ -1,10 +1,14 @@
-"""Plain multi-row INSERTs for the demo's largest tables: tuples in, no model instances.
+"""Rows in bulk: tuples in, no model instances (the demo's Q&A, the list archive import).
 
 `bulk_create` builds a model instance per row and prepares every value through its field;
-for the Q&A's hundreds of thousands of rows that costs more than the database does. Here the
-caller hands over tuples of database values (see `adapters`), ids are allocated in Python
-above the table's current largest id (the demo runs in one transaction on an otherwise idle
-database), and PostgreSQL's sequences are moved past them at the end (`reset_sequences`).
+for hundreds of thousands of rows that costs more than the database does. Here the caller
+hands over tuples of database values (see `adapters`) and ids it chose, so rows can point at
+each other before either is written:
+
+- `allocate_ids(model, n)`: n fresh ids, safe beside other writers (PostgreSQL's sequence;
+  on SQLite the ids above the largest ever used, under the IMMEDIATE transaction's lock);
+- `first_id` + `reset_sequences`: for a writer alone on an idle database (the demo), ids
+  counted up in Python and PostgreSQL's sequences moved past them at the end.
 
 On SQLite several thousand rows go in one statement, so the FTS5 index (fed by a trigger
 on core_searchentry) flushes its pending terms once per statement instead of once per row;
@@ -31,6 +35,28 @@ def first_id(model: type[models.Model]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608 - _meta name
         return int(cursor.fetchone()[0]) + 1
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` ids no row of `model` has or had; call inside the transaction that inserts."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), count],
+            )
+            return [int(row[0]) for row in cursor.fetchall()]
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {quoted}")  # noqa: S608 - _meta name
+        largest = int(cursor.fetchone()[0])
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            largest = max(largest, int(row[0]) if row else 0)
+    return list(range(largest + 1, largest + 1 + count))
 
 
 def adapters() -> tuple[Callable[[datetime | None], Any], Callable[[Any], Any]]:
@@ -61,7 +87,7 @@ def _max_params() -> int:
     return 65535
 
 
-def insert(
+def insert_rows(
     model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> int:
     """Insert `rows` (tuples of database values for `columns`, which name model fields by

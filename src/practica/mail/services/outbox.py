@@ -58,6 +58,7 @@ DELIVERY_BATCH_SIZE = 100
 TRANSPORT_FAILURES_BEFORE_GIVING_UP = 2
 MAX_KEY_LENGTH = OutboundMessage._meta.get_field("idempotency_key").max_length or 200
 MAX_SUBJECT_LENGTH = OutboundMessage._meta.get_field("subject").max_length or 998
+MAX_LIST_ID_LENGTH = OutboundMessage._meta.get_field("list_id").max_length or 255
 MAX_ADDRESS_LENGTH = OutboundMessage._meta.get_field("to_email").max_length or 320
 _IN_CHUNK = 500  # stays far below SQLite's bound-parameter limit
 _UNSENT = (MessageStatus.QUEUED, MessageStatus.DEFERRED)
@@ -151,6 +152,7 @@ def _row_for(mail: OutgoingMail, *, now: datetime) -> OutboundMessage:
         raise ValueError(f"Not a deliverable email address: {mail.to!r}")
     headers: dict[str, str] = {}
     message_id = ""
+    list_id = ""
     for name, value in mail.headers.items():
         text = _check_header_value(name, str(value))
         if name.lower() == IDEMPOTENCY_HEADER.lower():
@@ -158,6 +160,8 @@ def _row_for(mail: OutgoingMail, *, now: datetime) -> OutboundMessage:
         if name.lower() == "message-id":
             message_id = text
             continue
+        if name.lower() == "list-id":
+            list_id = text.rpartition("<")[2].rstrip(">").strip()[:MAX_LIST_ID_LENGTH]
         headers[name] = text
     return OutboundMessage(
         idempotency_key=normalize_idempotency_key(mail.idempotency_key),
@@ -168,6 +172,7 @@ def _row_for(mail: OutgoingMail, *, now: datetime) -> OutboundMessage:
         body_html=mail.body_html,
         headers=headers,
         message_id=message_id or new_message_id(),
+        list_id=list_id,
         status=MessageStatus.QUEUED,
         next_attempt_at=now,
         created_at=now,
@@ -376,10 +381,31 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def _mark_sent_statement() -> str:
+    table = connection.ops.quote_name(OutboundMessage._meta.db_table)
+    return (
+        f"UPDATE {table} SET status = %s, sent_at = %s, attempts = %s"  # noqa: S608 — _meta name
+        " WHERE id = %s AND status = %s AND claimed_at = %s"
+    )
+
+
 def _mark_sent(message: OutboundMessage) -> bool:
-    updated = OutboundMessage.objects.filter(
-        pk=message.pk, status=MessageStatus.SENDING, claimed_at=message.claimed_at
-    ).update(status=MessageStatus.SENT, sent_at=timezone.now(), attempts=message.attempts + 1)
+    # The hottest write of a fan-out (one per message): plain SQL, as the ORM's UPDATE would
+    # compile it, saves about a millisecond of Python per message.
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _mark_sent_statement(),
+            [
+                MessageStatus.SENT.value,
+                adapt(timezone.now()),
+                message.attempts + 1,
+                message.pk,
+                MessageStatus.SENDING.value,
+                adapt(message.claimed_at),
+            ],
+        )
+        updated = cursor.rowcount
     if not updated:
         logger.warning("Outbox message %s was sent but its claim had been taken over", message.pk)
     return bool(updated)
