@@ -131,6 +131,7 @@ def test_the_page_rows_match_thread_page_for_every_viewer():
         rows = queries.thread_page_rows(thread, viewer=viewer)
         assert [post.pk for post in rows.answers] == [post.pk for post in full.answers]
         assert [post.my_vote for post in rows.posts] == [post.my_vote for post in full.posts]
+        assert [post.origin for post in rows.posts] == [post.origin for post in full.posts]
         assert [post.is_accepted for post in rows.posts] == [p.is_accepted for p in full.posts]
         assert [(t.slug, t.name) for t in rows.topics] == [(t.slug, t.name) for t in full.topics]
         assert rows.opening.pk == full.opening.pk

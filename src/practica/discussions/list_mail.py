@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from email.utils import formataddr
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -102,6 +103,10 @@ def list_headers(thread: Thread, *, author_name: str) -> dict[str, str]:
     }
 
 
+def attachment_path(attachment_id: int) -> str:
+    return reverse("discussions:attachment", args=[attachment_id])
+
+
 def _render(post: Post, thread: Thread, language: str) -> tuple[str, str]:
     with translation.override(language):
         context = {
@@ -112,7 +117,7 @@ def _render(post: Post, thread: Thread, language: str) -> tuple[str, str]:
             "thread_url": absolute_url(thread_path(thread, None if post.is_opening else post.pk)),
             "list_address": list_address(thread.community.slug),
             "attachments": [
-                (attachment.filename, absolute_url(attachment.file.url))
+                (attachment.filename, absolute_url(attachment_path(attachment.pk)))
                 for attachment in post.attachments.all()
             ],
             "unsubscribe_url": _UNSUBSCRIBE_SLOT,

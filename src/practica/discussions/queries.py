@@ -22,6 +22,8 @@ from practica.core.tree import subtree_filter
 from practica.discussions.models import (
     Flag,
     Post,
+    PostAttachment,
+    PostOrigin,
     PostRevision,
     RoutedExpert,
     Thread,
@@ -280,6 +282,7 @@ class PostRow:
     created_at: datetime
     edited_at: datetime | None
     is_cross_org: bool | None
+    origin: str
     body_html: str
     author: PostAuthor
     my_vote: int
@@ -290,7 +293,12 @@ class PostRow:
     can_vote: bool = False
     can_flag: bool = False
     is_routed: bool = False
+    # (id, file name, size) of the files that came with it by email.
+    attachments: tuple[tuple[int, str, int], ...] = ()
     card: str = ""
+
+    def get_origin_display(self) -> str:
+        return str(PostOrigin(self.origin).label)
 
 
 class TopicRow(NamedTuple):
@@ -327,6 +335,7 @@ def _page_posts(viewer: int, thread: int) -> QuerySet[Any]:
             "created_at",
             "edited_at",
             "is_cross_org",
+            "origin",
             "body_html",
             "author__display_name",
             "author__email",
@@ -353,10 +362,10 @@ def thread_page_rows(thread: Thread, *, viewer: Any) -> ThreadPageRows:
     moderator = can_moderate(viewer, thread.community)
     posts = []
     for row in _PAGE_POSTS.converted_rows(viewer.pk, thread.pk):
-        (pk, author_id, opening, hidden, score, created, edited, cross_org, html) = row[:9]
+        (pk, author_id, opening, hidden, score, created, edited, cross_org, origin, html) = row[:10]
         if hidden and not moderator and author_id != viewer.pk:
             continue
-        name, email, vote, routed = row[9:]
+        name, email, vote, routed = row[10:]
         posts.append(
             PostRow(
                 pk=pk,
@@ -367,6 +376,7 @@ def thread_page_rows(thread: Thread, *, viewer: Any) -> ThreadPageRows:
                 created_at=created,
                 edited_at=edited,
                 is_cross_org=cross_org,
+                origin=origin,
                 body_html=html,
                 author=PostAuthor(author_id, name, email),
                 my_vote=vote,
@@ -534,3 +544,17 @@ def threads_prefetching_opening(threads: QuerySet[Thread]) -> QuerySet[Thread]:
     return threads.prefetch_related(
         Prefetch("posts", queryset=Post.objects.filter(is_opening=True), to_attr="opening_posts")
     )
+
+
+def attach_email_attachments(posts: list[PostRow]) -> None:
+    """Set `attachments` on the posts that came by email: one query, and none at all when no
+    post of the page did (the common case)."""
+    by_email = {post.pk: post for post in posts if post.origin == PostOrigin.EMAIL}
+    if not by_email:
+        return
+    found: dict[int, list[tuple[int, str, int]]] = {}
+    rows = PostAttachment.objects.filter(post_id__in=list(by_email)).order_by("pk")
+    for pk, post_id, filename, size in rows.values_list("pk", "post_id", "filename", "size"):
+        found.setdefault(post_id, []).append((pk, filename, size))
+    for post_id, files in found.items():
+        by_email[post_id].attachments = tuple(files)

@@ -3,7 +3,7 @@ live under /communities/<slug>/, threads under /questions/, plus /search/ and /n
 
 from django.urls import path
 
-from practica.discussions.views import actions, inbox, lists, moderation, threads
+from practica.discussions.views import actions, attachments, inbox, lists, moderation, threads
 
 app_name = "discussions"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("questions/<int:pk>/answer/", threads.answer, name="answer"),
     path("questions/posts/<int:pk>/edit/", threads.edit_post, name="edit_post"),
     path("questions/posts/<int:pk>/history/", threads.post_history, name="history"),
+    path("questions/attachments/<int:pk>/", attachments.attachment, name="attachment"),
     # Members' actions
     path("questions/posts/<int:pk>/vote/", actions.vote, name="vote"),
     path("questions/posts/<int:pk>/accept/", actions.accept, name="accept"),

@@ -3,7 +3,10 @@ every viewer who would see it the same.
 
 Like Django's `{% cache %}`, with three differences that make it safe to share:
 - the key always holds the active language and time zone, and a digest of the fragment's own
-  template source, so a changed template never serves an older fragment;
+  template source, so a change to it never serves an older fragment (templates it includes,
+  or partials it renders, are not in the digest: the cache is each server process's memory,
+  emptied by the restart that loads changed templates; a cache shared between processes
+  would need a release number in the key);
 - `{% csrf_token %}` (and `{{ csrf_token }}`) may be used inside: the fragment is kept with a
   slot where the token goes and each viewer gets their own (`practica.core.fragments`);
 - the values after the name are the key's other parts, and must be everything the fragment

@@ -29,7 +29,7 @@ from practica.discussions.queries import PostRow
 
 POST_PARTIAL = "discussions/thread.html#post"
 # Bump when the partial changes, so a shared cache never serves an older card layout.
-CARD_VERSION = "3"
+CARD_VERSION = "4"
 CARD_SECONDS = 60 * 60
 MINUTE, HOUR, DAY = 60, 60 * 60, 24 * 60 * 60
 WEEK = 7 * DAY
@@ -65,6 +65,8 @@ def _card_key(common: bytes, post: PostRow, now: datetime) -> str:
         post.is_hidden,
         post.is_opening,
         post.is_cross_org,
+        post.origin,
+        post.attachments,
         post.author_id,
         author.display_name,
         author.email if not author.display_name else "",

@@ -138,6 +138,7 @@ def _thread_context(request: HttpRequest, thread: Any, **extra: Any) -> dict[str
         post.can_vote = can_vote(user, post)
         post.can_flag = can_flag(user, post)
         post.is_routed = post.author_was_routed and not post.is_opening  # "Asked to answer"
+    queries.attach_email_attachments(page.posts)
     accept_allowed = can_accept(user, thread)
     attach_post_cards(
         request, thread, page.posts, can_accept=accept_allowed, can_moderate=moderator
