@@ -157,7 +157,30 @@ def test_the_page_takes_the_same_few_queries_for_few_or_many_answers(client):
         assert response.status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
-    assert counts[1] <= 6  # session, member, thread with facts, posts, topics, unread count
+    assert counts[1] <= 5  # session, member, thread with facts and unread count, posts, topics
+
+
+def test_the_header_badge_counts_the_viewers_unread_notifications(client):
+    from practica.discussions.models import Notification, NotificationKind
+
+    thread, answers = question_with_answers(2)
+    viewer = UserFactory()
+    for answer in answers:
+        Notification.objects.create(
+            recipient=viewer, kind=NotificationKind.REPLY, thread=thread, post=answer
+        )
+    Notification.objects.create(
+        recipient=viewer,
+        kind=NotificationKind.MENTION,
+        thread=thread,
+        post=answers[0],
+        read_at=timezone.now(),
+    )
+    client.force_login(viewer)
+
+    page = client.get(page_url(thread)).content.decode()
+
+    assert "Notifications: 2 unread" in page
 
 
 def test_the_page_shows_each_viewer_their_own_votes_and_rights(client):

@@ -9,8 +9,10 @@ from django.http import HttpRequest
 class InboxBadge:
     """Counts the member's unread notifications once, and only if a template asks."""
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: Any, known: int | None = None) -> None:
         self.user = user
+        if known is not None:  # the page's own statement counted them already
+            self.__dict__["unread"] = known
 
     @cached_property
     def unread(self) -> int:
@@ -24,4 +26,4 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"inbox_badge": InboxBadge(user)}
+    return {"inbox_badge": InboxBadge(user, getattr(request, "inbox_unread", None))}

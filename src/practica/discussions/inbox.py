@@ -6,7 +6,7 @@ hidden thread) is not shown and not counted, and never mailed.
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from practica.communities.models import Access, Membership
 from practica.discussions.models import (
@@ -55,6 +55,17 @@ def recent_notifications(person: Any, *, limit: int = RECENT_LIMIT) -> list[Noti
 def _unread(recipient_id: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient_id=recipient_id, read_at__isnull=True).filter(
         visible_notification_condition()
+    )
+
+
+def unread_count_subquery(recipient_id: Any) -> Subquery:
+    """The unread count as a subquery, for a page whose own statement can carry it."""
+    return Subquery(
+        _unread(recipient_id)
+        .values("recipient_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values("count")[:1]
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from practica.communities.models import Community, Membership
+from practica.discussions.inbox import unread_count_subquery
 from practica.discussions.models import Post, QASettings, Subscription, Thread, ThreadLink
 from practica.discussions.permissions import can_view_post, can_view_thread
 from practica.discussions.queries import ReusedStatement
@@ -113,6 +114,7 @@ def _page_thread(thread: Any, person: Any) -> QuerySet[Thread]:
                     Q(from_thread=OuterRef("pk")) | Q(to_thread=OuterRef("pk"))
                 )
             ),
+            unread_count_subquery(person),
         )
     )
 
@@ -134,7 +136,8 @@ def _thread_for_page(pk: int, user: Any) -> Thread:
     facts = split + len(_COMMUNITY_ATTNAMES)
     thread = Thread.from_db(db, _THREAD_ATTNAMES, row[:split])
     thread.community = Community.from_db(db, _COMMUNITY_ATTNAMES, row[split:facts])
-    role, level, target, has_links = row[facts:]
+    role, level, target, has_links, unread = row[facts:]
+    thread.viewer_unread_notifications = unread or 0  # type: ignore[attr-defined]
     thread.viewer_watch_level = level  # type: ignore[attr-defined]
     thread.target_minutes_setting = target  # type: ignore[attr-defined]
     thread.has_links = bool(has_links)  # type: ignore[attr-defined]
@@ -153,10 +156,12 @@ def thread_or_404(request: HttpRequest, pk: int, *, for_page: bool = False) -> T
     the community (kept where `communities.permissions.current_role` looks first), their
     subscription level as `viewer_watch_level`, the community's response target as
     `target_minutes_setting` (None when it set none), and `has_links` (whether any thread
-    link touches it)."""
+    link touches it), and the viewer's unread notifications for the header's badge."""
     user = request.user
     if for_page and user.is_authenticated:
         thread = _thread_for_page(pk, user)
+        # The header's badge reads this instead of counting again (`context_processors`).
+        request.inbox_unread = thread.viewer_unread_notifications  # type: ignore[attr-defined]
     else:
         threads = Thread.objects.select_related(
             "community", "community__program", "author", "author__org_unit", "duplicate_of"
