@@ -71,3 +71,34 @@ def test_viewers_without_change_permission_cannot_retry(client):
     client.post(url, {"action": "retry_now", "_selected_action": [row.pk]})
     row.refresh_from_db()
     assert row.status == MessageStatus.FAILED
+
+
+# --- Received mail --------------------------------------------------------------------------
+
+
+def test_received_mail_is_listed_read_only_and_a_failed_one_can_be_handled_again(
+    superuser_client,
+):
+    from practica.mail.models import InboundMessage, InboundStatus, InboundVia
+
+    raw = b"From: nobody@example.org\r\nSubject: Hello\r\n\r\nHi\r\n"
+    failed = InboundMessage.objects.create(
+        raw=raw,
+        size=len(raw),
+        via=InboundVia.LMTP,
+        recipients=["nosuch@lists.example.com"],
+        subject="Hello",
+        status=InboundStatus.FAILED,
+    )
+    changelist = reverse("admin:mail_inboundmessage_changelist")
+
+    assert "Hello" in superuser_client.get(changelist).text
+    assert "Hi" in superuser_client.get(
+        reverse("admin:mail_inboundmessage_change", args=[failed.pk])
+    ).text
+    superuser_client.post(
+        changelist, {"action": "replay", "_selected_action": [failed.pk]}, follow=True
+    )
+
+    failed.refresh_from_db()
+    assert failed.status == InboundStatus.REJECTED  # handled now: no such list

@@ -10,6 +10,7 @@ from practica.mail.addresses import reply_address
 from practica.mail.api_inbound import inbound_signature
 from practica.mail.models import InboundMessage, InboundStatus, InboundVia
 from tests.factories.communities import CommunityFactory, MembershipFactory
+from tests.factories.people import UserFactory
 from tests.mail.inbound_doubles import (
     RecordingListHandler,
     list_to,
@@ -254,3 +255,42 @@ def test_anonymous_client_without_session_is_fine(handler, ada):
     response = post(Client(), raw, recipients=list_to("ml"))
 
     assert response.status_code == 200
+
+
+# --- Replay (staff) ----------------------------------------------------------------------------
+
+
+def failed_message(raw: bytes) -> InboundMessage:
+    return InboundMessage.objects.create(
+        raw=raw,
+        size=len(raw),
+        via=InboundVia.HTTP,
+        recipients=[list_to("ml")],
+        status=InboundStatus.FAILED,
+        reason="RuntimeError: the database went away",
+    )
+
+
+def test_staff_replay_a_failed_message_through_the_api(client, handler, ada):
+    message = failed_message(make_message(sender="ada@example.org"))
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+
+    response = client.post(f"/api/v1/mail/inbound/{message.pk}/replay")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == InboundStatus.POSTED
+    message.refresh_from_db()
+    assert message.status == InboundStatus.POSTED
+    # Only what failed is replayed.
+    assert client.post(f"/api/v1/mail/inbound/{message.pk}/replay").status_code == 422
+    assert client.post("/api/v1/mail/inbound/999999/replay").status_code == 404
+
+
+def test_members_may_not_replay_mail(client, handler, ada):
+    message = failed_message(make_message(sender="ada@example.org"))
+    client.force_login(ada)
+
+    assert client.post(f"/api/v1/mail/inbound/{message.pk}/replay").status_code == 403
+    message.refresh_from_db()
+    assert message.status == InboundStatus.FAILED

@@ -21,12 +21,14 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 
-from practica.api.errors import ErrorOut
-from practica.mail.models import InboundVia
-from practica.mail.services.inbound import receive_for_recipients
+from practica.api.errors import ErrorOut, error_responses
+from practica.api.fields import Id
+from practica.mail.models import InboundMessage, InboundVia
+from practica.mail.services.inbound import receive_for_recipients, replay_inbound_message
 
 router = Router(tags=["mail: inbound"])
 
@@ -206,3 +208,26 @@ def receive_inbound_mail(
             503, {"detail": _("Try again later: the message was not handled."), "results": results}
         )
     return Status(200, {"detail": _("Received."), "results": results})
+
+
+# --- Replaying what failed (staff) -----------------------------------------------------------
+
+
+@router.post(
+    "/mail/inbound/{inbound_id}/replay",
+    response={200: InboundRecipientOut, **error_responses(401, 403, 404, 422)},
+    tags=["mail: inbound"],
+)
+def replay_inbound(request: HttpRequest, inbound_id: Id) -> dict[str, Any]:
+    """Handle a received message that failed (a 451 was answered) again from its stored raw
+    bytes; staff only. Not failed: 422."""
+    message = get_object_or_404(InboundMessage, pk=inbound_id)
+    outcome = replay_inbound_message(inbound=message, actor=request.auth)
+    return {
+        "recipient": message.recipients[0] if message.recipients else "",
+        "status": outcome.status,
+        "smtp_code": outcome.smtp_code,
+        "smtp_text": outcome.smtp_text,
+        "inbound_id": outcome.inbound_id,
+        "result_url": outcome.result_url,
+    }
