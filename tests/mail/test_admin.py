@@ -93,9 +93,10 @@ def test_received_mail_is_listed_read_only_and_a_failed_one_can_be_handled_again
     changelist = reverse("admin:mail_inboundmessage_changelist")
 
     assert "Hello" in superuser_client.get(changelist).text
-    assert "Hi" in superuser_client.get(
-        reverse("admin:mail_inboundmessage_change", args=[failed.pk])
-    ).text
+    assert (
+        "Hi"
+        in superuser_client.get(reverse("admin:mail_inboundmessage_change", args=[failed.pk])).text
+    )
     superuser_client.post(
         changelist, {"action": "replay", "_selected_action": [failed.pk]}, follow=True
     )
