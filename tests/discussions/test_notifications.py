@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from practica.communities.models import Access
 from practica.discussions import inbox
-from practica.discussions.email import post_message_id, post_threading_headers, thread_message_id
+from practica.discussions.email import post_message_id, thread_message_id
+from practica.discussions.list_mail import threading_headers
 from practica.discussions.models import (
     DiscussionPreferences,
     EmailMode,
@@ -399,11 +400,13 @@ def test_post_message_ids_thread_under_the_root(question):
     comment = PostFactory(thread=question, reply_to=answer)
 
     assert post_message_id(opening) == thread_message_id(question)
-    assert post_threading_headers(opening) == {}
-    assert post_threading_headers(answer)["In-Reply-To"] == thread_message_id(question)
-    assert post_threading_headers(comment) == {
+    root = thread_message_id(question)
+    assert threading_headers(opening, root=root, parent="") == {"Message-ID": root}
+    assert threading_headers(answer, root=root, parent="")["In-Reply-To"] == root
+    assert threading_headers(comment, root=root, parent=post_message_id(answer)) == {
+        "Message-ID": post_message_id(comment),
         "In-Reply-To": post_message_id(answer),
-        "References": f"{thread_message_id(question)} {post_message_id(answer)}",
+        "References": f"{root} {post_message_id(answer)}",
     }
 
 

@@ -132,7 +132,7 @@ def run(*, members: int = 7000, worker_threads: int = 4, **_options: object) -> 
     from aiosmtpd.controller import Controller
     from django.db import transaction
 
-    from practica.discussions.list_mail import own_message_id
+    from practica.discussions.email import post_message_id
     from practica.discussions.models import Post
     from practica.discussions.services.threads import create_thread, post_reply
     from practica.mail.models import OutboundMessage
@@ -162,7 +162,7 @@ def run(*, members: int = 7000, worker_threads: int = 4, **_options: object) -> 
                 author=author,
                 body="We use our own harness on top of the open evaluation suites.",
             )
-        message_id = own_message_id(post)
+        message_id = post_message_id(post)
         finished = enqueued = started
         while time.perf_counter() - started < WAIT_LIMIT_SECONDS:
             if enqueued == started and _enqueued(post.pk) >= members:

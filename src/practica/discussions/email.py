@@ -42,20 +42,13 @@ def thread_message_id(thread: Thread) -> str:
 
 
 def post_message_id(post: Post) -> str:
-    """A post's stable Message-ID; the opening post's is its thread's root."""
+    """A post's stable Message-ID: the one it arrived with by mail, else ours (an opening
+    post's is its thread's root)."""
+    if post.email_message_id:
+        return post.email_message_id
     if post.is_opening:
         return f"<thread-{post.thread_id}@{site_mail_domain()}>"
     return f"<post-{post.pk}@{site_mail_domain()}>"
-
-
-def post_threading_headers(post: Post) -> dict[str, str]:
-    """In-Reply-To and References for mail carrying `post` (nothing for an opening post)."""
-    if post.is_opening:
-        return {}
-    root = f"<thread-{post.thread_id}@{site_mail_domain()}>"
-    parent = f"<post-{post.reply_to_id}@{site_mail_domain()}>" if post.reply_to_id else root
-    references = root if parent == root else f"{root} {parent}"
-    return {"In-Reply-To": parent, "References": references}
 
 
 def notification_message_id(idempotency_key: str) -> str:

@@ -27,6 +27,7 @@ from practica.discussions.email import (
     TEMPLATE_DIR,
     absolute_url,
     mail_language,
+    post_message_id,
     thread_path,
 )
 from practica.discussions.models import Post, Thread
@@ -37,7 +38,7 @@ from practica.mail.addresses import (
     loop_marker,
     reply_address,
 )
-from practica.mail.services import OutgoingMail, site_mail_domain
+from practica.mail.services import OutgoingMail
 from practica.mail.services.subscriptions import list_unsubscribe_url
 
 _UNSUBSCRIBE_SLOT = "\x00unsubscribe\x00"
@@ -51,22 +52,9 @@ class ListMailRecipient:
     language: str = ""
 
 
-def root_message_id(thread: Thread, opening_message_id: str = "") -> str:
-    """The Message-ID of the thread's first mail: the one it arrived with, or our own."""
-    return opening_message_id or f"<thread-{thread.pk}@{site_mail_domain()}>"
-
-
-def own_message_id(post: Post) -> str:
-    if post.email_message_id:
-        return post.email_message_id
-    if post.is_opening:
-        return f"<thread-{post.thread_id}@{site_mail_domain()}>"
-    return f"<post-{post.pk}@{site_mail_domain()}>"
-
-
 def threading_headers(post: Post, *, root: str, parent: str) -> dict[str, str]:
     """Message-ID, and for a reply In-Reply-To (its parent, else the root) and References."""
-    headers = {"Message-ID": own_message_id(post)}
+    headers = {"Message-ID": post_message_id(post)}
     if post.is_opening:
         return headers
     parent = parent or root

@@ -35,7 +35,6 @@ from practica.discussions.models import (
 from practica.discussions.services.posting_rules import MIN_QUESTION_TITLE
 from practica.discussions.services.threads import create_thread, post_reply
 from practica.mail.hooks import HandledMail, MailRefused
-from practica.mail.models import ListSettings
 from practica.mail.services import site_mail_domain
 from practica.people.models import User
 
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
     from practica.mail.models import InboundMessage
     from practica.mail.parsing import ParsedMessage
 
-DEFAULT_ATTACHMENT_LIMIT = ListSettings._meta.get_field("max_attachment_bytes").default
 _OUR_ID = re.compile(r"^<(thread|post)-(\d+)@(.+)>$")
 
 
@@ -80,10 +78,9 @@ def _title_and_kind(message: "ParsedMessage", body: str) -> tuple[str, str]:
     return title, ThreadKind.DISCUSSION
 
 
-def _save_attachments(post: Post, message: "ParsedMessage", *, max_bytes: int) -> None:
+def _save_attachments(post: Post, message: "ParsedMessage") -> None:
+    """Keep the files the parser kept (it already dropped those over the list's limit)."""
     for index, attachment in enumerate(message.attachments):
-        if attachment.size > max_bytes:
-            continue
         name = get_valid_filename(attachment.filename or f"attachment-{index + 1}") or "file"
         row = PostAttachment(
             post=post,
@@ -166,7 +163,7 @@ class DiscussionListHandler:
         except (ValidationError, PermissionDenied) as error:
             raise _refusal(error) from error
         opening = Post.objects.select_related("thread").get(thread=thread, is_opening=True)
-        _save_attachments(opening, message, max_bytes=_attachment_limit(community))
+        _save_attachments(opening, message)
         return _handled(opening)
 
     def reply(
@@ -197,7 +194,7 @@ class DiscussionListHandler:
             )
         except (ValidationError, PermissionDenied) as error:
             raise _refusal(error) from error
-        _save_attachments(post, message, max_bytes=_attachment_limit(thread.community))
+        _save_attachments(post, message)
         return _handled(post)
 
     def thread_replied_to(self, *, community: Any, message: "ParsedMessage") -> int | None:
@@ -212,12 +209,3 @@ class DiscussionListHandler:
         return Post.objects.filter(
             email_message_id=message.message_id, thread__community_id=community.pk
         ).exists()
-
-
-def _attachment_limit(community: Community) -> int:
-    limit = (
-        ListSettings.objects.filter(community=community)
-        .values_list("max_attachment_bytes", flat=True)
-        .first()
-    )
-    return int(limit if limit is not None else DEFAULT_ATTACHMENT_LIMIT)

@@ -16,10 +16,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from practica.discussions import list_mail
+from practica.discussions.email import post_message_id, thread_message_id
 from practica.discussions.models import Post, PostOrigin, Subscription, SubscriptionLevel
 from practica.mail.models import DeliveryMode
 from practica.mail.queries import list_recipients
-from practica.mail.services import enqueue_messages, site_mail_domain
+from practica.mail.services import enqueue_messages
 from practica.mail.services.subscriptions import list_delivery_url
 
 # Older posts are history (imports, a long outage): mailing them now would surprise everyone.
@@ -34,18 +35,18 @@ def schedule_list_mail(post: Post) -> None:
 
 
 def _message_ids(post: Post) -> tuple[str, str]:
-    """The thread root's and the parent's Message-IDs, as list mail gave or received them."""
-    rows = Post.objects.filter(thread_id=post.thread_id).filter(
+    """The Message-IDs of the thread's root and of the post's parent (the root for an answer
+    to the opening post), as their mail carried them."""
+    related = Post.objects.filter(thread_id=post.thread_id).filter(
         Q(is_opening=True) | Q(pk=post.reply_to_id or 0)
     )
-    by_pk = {row["pk"]: row for row in rows.values("pk", "is_opening", "email_message_id")}
-    opening = next((row for row in by_pk.values() if row["is_opening"]), None)
-    root = list_mail.root_message_id(post.thread, opening["email_message_id"] if opening else "")
-    parent_row = by_pk.get(post.reply_to_id or 0)
-    if parent_row is None or parent_row["is_opening"]:
-        return root, root
-    parent = parent_row["email_message_id"] or f"<post-{parent_row['pk']}@{site_mail_domain()}>"
-    return root, parent
+    by_pk = {
+        row.pk: row for row in related.only("pk", "thread_id", "is_opening", "email_message_id")
+    }
+    opening = next((row for row in by_pk.values() if row.is_opening), None)
+    root = post_message_id(opening) if opening else thread_message_id(post.thread)
+    parent = by_pk.get(post.reply_to_id or 0)
+    return root, post_message_id(parent) if parent and not parent.is_opening else root
 
 
 def send_post_to_list(*, post_id: int) -> int:
