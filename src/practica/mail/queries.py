@@ -93,6 +93,10 @@ def outbox_summary(*, now: datetime | None = None) -> dict[str, object]:
 # --- List recipients (fan-out and digests) ---------------------------------------------------
 
 
+# What a list without settings delivers: the settings row's own default, stated once.
+LIST_DEFAULT_MODE = str(ListSettings._meta.get_field("default_mode").default)
+
+
 def list_default_mode(community_id: int) -> str:
     """What a member of the community receives before choosing: the list's default."""
     default = (
@@ -100,7 +104,7 @@ def list_default_mode(community_id: int) -> str:
         .values_list("default_mode", flat=True)
         .first()
     )
-    return default or DeliveryMode.DAILY
+    return default or LIST_DEFAULT_MODE
 
 
 def list_recipients(*, community_id: int, mode: str) -> QuerySet[User]:
@@ -150,7 +154,7 @@ def _effective_mode(person: str, community: str) -> Coalesce:
     return Coalesce(
         Subquery(chosen),
         Subquery(default),
-        Value(DeliveryMode.DAILY.value),
+        Value(LIST_DEFAULT_MODE),
         output_field=CharField(),
     )
 
@@ -188,7 +192,7 @@ def list_deliveries_of(person: User) -> QuerySet[Membership]:
         .annotate(
             chosen_mode=Subquery(chosen),
             default_mode=Coalesce(
-                Subquery(default), Value(DeliveryMode.DAILY.value), output_field=CharField()
+                Subquery(default), Value(LIST_DEFAULT_MODE), output_field=CharField()
             ),
             delivery_mode=_effective_mode("person_id", "community_id"),
         )
