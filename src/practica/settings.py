@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "practica.communities",
     "practica.mail",
     "practica.discussions",
+    "practica.events",
     "practica.api",
     "practica.demo",
     "practica.bench",
@@ -270,6 +271,24 @@ CELERY_BEAT_SCHEDULE = {
     "send-daily-summaries": {
         "task": "practica.discussions.tasks.send_daily_summaries",
         "schedule": 900.0,
+    },
+    # Reminders a day and an hour before; every 5 minutes keeps the hour one near the hour.
+    "send-event-reminders": {
+        "task": "practica.events.tasks.send_event_reminders",
+        "schedule": 300.0,
+    },
+    "expire-seat-offers": {
+        "task": "practica.events.tasks.expire_seat_offers",
+        "schedule": 60.0,
+    },
+    "request-event-feedback": {
+        "task": "practica.events.tasks.request_event_feedback",
+        "schedule": 900.0,
+    },
+    # Registration mails whose task was lost (a worker killed, the broker down).
+    "send-pending-registration-notices": {
+        "task": "practica.events.tasks.send_pending_registration_notices",
+        "schedule": 60.0,
     },
 }
 

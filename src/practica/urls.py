@@ -17,6 +17,7 @@ urlpatterns = [
     path("people/", include("practica.people.urls")),
     path("communities/", include("practica.communities.urls")),
     path("lists/", include("practica.mail.urls")),
+    path("events/", include("practica.events.urls")),
     path("", include("practica.discussions.urls")),
 ]
 

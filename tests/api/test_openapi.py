@@ -61,6 +61,35 @@ def test_the_foundation_endpoints_are_documented(schema):
     } <= documented
 
 
+def test_the_events_endpoints_are_documented(schema):
+    documented = {(method, path.removeprefix(API)) for path, method, _op in operations(schema)}
+
+    assert {
+        ("get", "/events"),
+        ("post", "/communities/{slug}/events"),
+        ("get", "/events/{event_id}"),
+        ("patch", "/events/{event_id}"),
+        ("post", "/events/{event_id}/publish"),
+        ("post", "/events/{event_id}/cancel"),
+        ("post", "/events/{event_id}/registrations"),
+        ("get", "/events/{event_id}/registrations"),
+        ("delete", "/events/{event_id}/registrations/mine"),
+        ("post", "/events/{event_id}/registrations/mine/confirm"),
+        ("get", "/events/{event_id}/waitlist"),
+        ("get", "/me/registrations"),
+        ("post", "/events/{event_id}/registrations/{registration_id}/check-in"),
+        ("post", "/events/{event_id}/check-in"),
+        ("put", "/events/{event_id}/feedback/mine"),
+        ("get", "/events/{event_id}/questions"),
+        ("put", "/events/{event_id}/questions/{question_id}/vote"),
+        ("post", "/events/{event_id}/materials"),
+        ("get", "/events/{event_id}/costs"),
+        ("post", "/me/calendar-feed"),
+    } <= documented
+    register = schema["paths"][f"{API}/events/{{event_id}}/registrations"]["post"]
+    assert {"200", "201", "404", "409"} <= set(register["responses"])
+
+
 # Called by machines that prove themselves with an HMAC signature, not a member's session or
 # token (the relay services' inbound mail hook, `mail.api_inbound`).
 SIGNED_NOT_SIGNED_IN = frozenset({"receive_inbound_mail"})

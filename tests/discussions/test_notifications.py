@@ -414,9 +414,9 @@ def test_post_message_ids_thread_under_the_root(question):
 
 FANOUT = 2000
 # Constant work plus bulk INSERT batches. SQLite allows 999 bound parameters a statement, so a
-# batch holds ~140 notifications or ~65 outbox mails (PostgreSQL: 500 rows): 2,000 recipients
-# cost ~65 queries on SQLite and ~20 on PostgreSQL; one query each would be 2,000+.
-FANOUT_QUERIES = 20 + FANOUT // 40
+# batch holds ~140 notifications or ~58 outbox mails of 17 columns (PostgreSQL: 500 rows): 2,000
+# recipients cost ~71 queries on SQLite and ~20 on PostgreSQL; one query each would be 2,000+.
+FANOUT_QUERIES = 20 + FANOUT // 38
 
 
 def bulk_members(count, prefix):

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from practica.core.outgoing_mail import IDEMPOTENCY_HEADER
 from practica.mail.models import MessageStatus, OutboundMessage
-from practica.mail.services import enqueue_message, normalize_idempotency_key
+from practica.mail.services import build_email_message, enqueue_message, normalize_idempotency_key
 
 pytestmark = [pytest.mark.unit, pytest.mark.django_db]
 
@@ -132,9 +132,29 @@ def test_header_injection_is_refused_and_writes_nothing():
     assert not OutboundMessage.objects.exists()
 
 
-def test_attachments_are_refused():
+def test_text_attachments_are_carried_to_the_sent_mail():
     message = EmailMessage("Hi", "text", to=["ada@example.com"])
-    message.attach("notes.txt", "content", "text/plain")
+    message.attach("invite.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    message.send()
+
+    row = OutboundMessage.objects.get()
+    assert row.attachments == [
+        {
+            "filename": "invite.ics",
+            "content": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+            "mimetype": "text/calendar",
+        }
+    ]
+    sent = build_email_message(row).message()
+    parts = [part for part in sent.walk() if part.get_filename() == "invite.ics"]
+    assert parts
+    assert parts[0].get_content_type() == "text/calendar"
+    assert "BEGIN:VCALENDAR" in parts[0].get_payload(decode=True).decode()
+
+
+def test_binary_attachments_are_refused():
+    message = EmailMessage("Hi", "text", to=["ada@example.com"])
+    message.attach("photo.png", b"\x89PNG", "image/png")
 
     with pytest.raises(ValueError, match="attachments"):
         message.send()

@@ -12,13 +12,16 @@ from practica.api.errors import field_name, install_error_handlers
 from practica.communities.api import router as communities_router
 from practica.core.api import router as topics_router
 from practica.discussions.api import router as discussions_router
+from practica.events.api import router as events_router
 from practica.mail.api import router as mail_router
 from practica.people.api import router as people_router
 
 DESCRIPTION = """\
 Communities of practice: people and the org chart, topics, communities and memberships;
 discussions and Q&A (threads, answers, votes, search, subscriptions, notifications);
-mailing lists (each member's delivery, subscribers, moderation queue, bounces, settings).
+mailing lists (each member's delivery, subscribers, moderation queue, bounces, settings);
+events (scheduling, registration and waiting lists, check-in, feedback, AMA questions,
+materials, costs, calendar feeds).
 
 **Authentication.** Send a personal access token as `Authorization: Bearer pat_…` (create
 one on your profile page or with `POST /api/v1/me/tokens`), or call from a signed-in browser
@@ -26,7 +29,8 @@ session; with the session, POST, PATCH, PUT and DELETE need the `X-CSRFToken` he
 
 **Errors** are JSON. `401`, `403`, `404`: `{"detail": "message"}`. `422` (bad input):
 `{"detail": [{"loc": [...], "msg": "...", "type": "..."}], "errors": {"field": ["message"]}}`;
-messages about no single field are under `__all__`.
+messages about no single field are under `__all__`. `409`: a refused event registration step,
+`{"detail": "message", "code": "full"}` (the codes are listed with each endpoint).
 
 **Lists** are paginated with `limit` (at most 100) and `offset`, and answer
 `{"items": [...], "count": N}`.
@@ -67,6 +71,7 @@ api.add_router("", topics_router)
 api.add_router("", communities_router)
 api.add_router("", discussions_router)
 api.add_router("", mail_router)
+api.add_router("", events_router)
 
 
 fallback_router = Router()

@@ -13,6 +13,7 @@ BENCHMARKS: dict[str, str] = {
     "mail-fanout": "practica.bench.mail_fanout_bench",
     "mbox-import": "practica.bench.mbox_import_bench",
     "question-page": "practica.bench.question_page_bench",
+    "registration-rush": "practica.bench.registration_rush",
     "routing": "practica.bench.routing_bench",
     "search": "practica.bench.search_bench",
 }

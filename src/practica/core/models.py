@@ -72,6 +72,12 @@ class ActivityKind(models.TextChoices):
     ACCEPTED = "accepted", _("accepted an answer")
     VOTED = "voted", _("voted")
     ROUTED = "routed", _("was asked to answer a question")
+    REGISTERED = "registered", _("registered for an event")
+    ATTENDED = "attended", _("attended an event")
+    HOSTED = "hosted", _("hosted an event")
+    PRESENTED = "presented", _("presented at an event")
+    GAVE_FEEDBACK = "gave_feedback", _("gave feedback on an event")
+    ASKED_AMA_QUESTION = "asked_ama_question", _("asked an AMA question")
 
 
 class Activity(models.Model):

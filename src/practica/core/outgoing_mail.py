@@ -5,7 +5,7 @@ mail carrying an idempotency key header; `practica.mail.backends.OutboxEmailBack
 each message into an outbox row inside the caller's transaction.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from django.utils import translation
 IDEMPOTENCY_HEADER = "X-Practica-Idempotency-Key"
 
 
-def send_templated_mail(
+def render_templated_mail(
     *,
     to: str,
     template_prefix: str,
@@ -24,10 +24,12 @@ def send_templated_mail(
     idempotency_key: str,
     language: str | None = None,
     headers: Mapping[str, str] | None = None,
-) -> None:
-    """Render `<prefix>_subject.txt`, `<prefix>.txt` and (if present) `<prefix>.html`, and send.
+    attachments: Sequence[tuple[str, str, str]] = (),
+) -> EmailMultiAlternatives:
+    """Render `<prefix>_subject.txt`, `<prefix>.txt` and (if present) `<prefix>.html` into a
+    mail ready to `.send()`; rendering can happen before a transaction, sending inside it.
 
-    The same `idempotency_key` sent twice produces one message.
+    `attachments` are text files as (filename, content, mimetype), e.g. an invitation's `.ics`.
     """
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
@@ -45,4 +47,29 @@ def send_templated_mail(
     )
     if html:
         message.attach_alternative(html, "text/html")
-    message.send()
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    return message
+
+
+def send_templated_mail(
+    *,
+    to: str,
+    template_prefix: str,
+    context: Mapping[str, Any],
+    idempotency_key: str,
+    language: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    attachments: Sequence[tuple[str, str, str]] = (),
+) -> None:
+    """Render (see `render_templated_mail`) and send through the outbox, in the caller's
+    transaction. The same `idempotency_key` sent twice produces one message."""
+    render_templated_mail(
+        to=to,
+        template_prefix=template_prefix,
+        context=context,
+        idempotency_key=idempotency_key,
+        language=language,
+        headers=headers,
+        attachments=attachments,
+    ).send()

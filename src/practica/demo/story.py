@@ -24,6 +24,8 @@ from practica.demo.communities import (
     save_communities,
 )
 from practica.demo.discussions import plan_discussions
+from practica.demo.event_extras import plan_events
+from practica.demo.event_saving import save_events
 from practica.demo.growth import ML, plan_ml_growth
 from practica.demo.lists import save_mailing_lists
 from practica.demo.locations import NAME_LOCALES
@@ -69,6 +71,7 @@ class DemoStory:
     name_pools: dict = field(default_factory=dict)
     threads: list = field(default_factory=list)  # discussions.ThreadPlan, oldest first
     proudest_moment: object = None  # the ThreadPlan of a principal's question a new grad answered
+    events: list = field(default_factory=list)  # demo.events.EventPlan, by start
 
     @cached_property
     def now(self) -> datetime:
@@ -101,6 +104,8 @@ STEPS: list[Step] = [
         "Mailing lists: delivery choices, the list archive, the moderation queue",
         save_mailing_lists,
     ),
+    Step("Years of events: 50–60 a year since 2014, the 2014 conferences' rush", plan_events),
+    Step("Saving events, registrations, feedback and their ledger", save_events),
 ]
 
 

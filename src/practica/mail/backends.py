@@ -16,6 +16,7 @@ from django.utils.html import strip_tags
 from practica.core.outgoing_mail import IDEMPOTENCY_HEADER
 from practica.mail.services import (
     OutgoingMail,
+    TextAttachment,
     enqueue_messages,
     new_message_id,
     random_idempotency_key,
@@ -33,11 +34,11 @@ def outgoing_mails_from(message: EmailMessage) -> list[OutgoingMail]:
     The idempotency key comes from the `X-Practica-Idempotency-Key` header (a random one if
     absent); with several recipients each row's key is `<key>:<address>`. All rows share one
     Message-ID (the caller's, or a new one), as copies of one mail do. `To` and `Cc` headers show
-    the visible recipients, never the Bcc ones. Attachments are refused: the outbox stores text
-    and HTML only, and dropping them silently would lose mail content.
+    the visible recipients, never the Bcc ones. Text attachments (an `.ics` invitation) are
+    carried; binary ones are refused: the outbox stores text, and dropping them silently would
+    lose mail content.
     """
-    if message.attachments:
-        raise ValueError("The outbox does not carry attachments; link to the file instead.")
+    attachments = [_text_attachment(attachment) for attachment in message.attachments]
     extra = {name: str(value) for name, value in message.extra_headers.items()}
     by_lower = {name.lower(): value for name, value in extra.items()}
     key = by_lower.get(IDEMPOTENCY_HEADER.lower(), "").strip() or random_idempotency_key()
@@ -70,9 +71,22 @@ def outgoing_mails_from(message: EmailMessage) -> list[OutgoingMail]:
             headers=headers,
             idempotency_key=key if len(recipients) == 1 else f"{key}:{address_of(recipient)}",
             from_email=message.from_email,
+            attachments=tuple(attachments),
         )
         for recipient in recipients
     ]
+
+
+def _text_attachment(attachment: object) -> TextAttachment:
+    """An attachment given as (filename, str content, mimetype); anything else is refused."""
+    if isinstance(attachment, tuple) and len(attachment) == 3 and isinstance(attachment[1], str):
+        filename, content, mimetype = attachment
+        return TextAttachment(
+            filename=filename or "attachment.txt",
+            content=content,
+            mimetype=mimetype or "text/plain",
+        )
+    raise ValueError("The outbox carries text attachments only; link to other files instead.")
 
 
 def address_of(recipient: str) -> str:

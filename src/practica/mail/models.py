@@ -24,6 +24,8 @@ class OutboundMessage(models.Model):
     body_text = models.TextField(_("text body"))
     body_html = models.TextField(_("HTML body"), blank=True)
     headers = models.JSONField(_("extra headers"), default=dict, blank=True)
+    # Small text attachments (an invitation's .ics): [{"filename", "content", "mimetype"}].
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     # The list this mail went out on (the <…> of its List-Id header), for the list's screens.
     list_id = models.CharField(_("list"), max_length=255, blank=True, default="")

@@ -65,6 +65,18 @@ _UNSENT = (MessageStatus.QUEUED, MessageStatus.DEFERRED)
 
 
 @dataclass(frozen=True)
+class TextAttachment:
+    """A small text file sent with a mail, such as an invitation's `invite.ics`."""
+
+    filename: str
+    content: str
+    mimetype: str = "text/plain"
+
+    def as_row(self) -> dict[str, str]:
+        return {"filename": self.filename, "content": self.content, "mimetype": self.mimetype}
+
+
+@dataclass(frozen=True)
 class OutgoingMail:
     """One mail to one recipient, as apps above `mail` hand it to the outbox.
 
@@ -79,6 +91,7 @@ class OutgoingMail:
     body_html: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
     from_email: str | None = None
+    attachments: Sequence[TextAttachment] = ()
 
 
 @dataclass
@@ -171,6 +184,7 @@ def _row_for(mail: OutgoingMail, *, now: datetime) -> OutboundMessage:
         body_text=mail.body_text,
         body_html=mail.body_html,
         headers=headers,
+        attachments=[attachment.as_row() for attachment in mail.attachments],
         message_id=message_id or new_message_id(),
         list_id=list_id,
         status=MessageStatus.QUEUED,
@@ -228,6 +242,7 @@ def enqueue_message(
     body_html: str = "",
     headers: Mapping[str, str] | None = None,
     from_email: str | None = None,
+    attachments: Sequence[TextAttachment] = (),
 ) -> OutboundMessage:
     """Put one mail in the outbox (see `enqueue_messages`); return its row, new or existing."""
     enqueue_messages(
@@ -240,6 +255,7 @@ def enqueue_message(
                 headers=dict(headers or {}),
                 idempotency_key=idempotency_key,
                 from_email=from_email,
+                attachments=tuple(attachments),
             )
         ]
     )
@@ -346,6 +362,8 @@ def build_email_message(
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments:
+        email.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     return email
 
 

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class EventsConfig(AppConfig):
+    """Events, registration and waitlists, attendance, materials, feedback and AMA boards."""
+
+    name = "practica.events"
+    label = "events"
+
+    def ready(self) -> None:
+        from practica.events.sections import register_sections
+
+        register_sections()

@@ -1,0 +1,1 @@
+"""Reads of the `events` app, reused by views, API and metrics."""
