@@ -286,8 +286,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900.0,
     },
     # Registration mails whose task was lost (a worker killed, the broker down).
-    "send-pending-registration-notices": {
-        "task": "practica.events.tasks.send_pending_registration_notices",
+    "send-lost-registration-notices": {
+        "task": "practica.events.tasks.send_lost_registration_notices",
         "schedule": 60.0,
     },
 }

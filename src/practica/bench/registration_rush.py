@@ -14,7 +14,10 @@ active twice: two 201 answers), `counter_drift` (the seat row's counters against
 `server_errors` (5xx answers and failed connections) and `unanswered` attempts.
 `registrations_per_second` is attempts answered per second of the rush (each attempt decided:
 a seat, a waiting-list place, a refusal, or the same registration again);
-`seats_per_second` is how fast the seats went.
+`seats_per_second` is how fast the seats went. The members' tokens are made as
+`create_access_token` makes them, never used yet: each member's first request also notes the
+token's use, as in life. `--with-worker` adds the Celery worker `practica serve` runs, which
+renders the confirmation mails while the rush goes on, on the same cores.
 """
 
 import argparse
@@ -56,6 +59,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=int, default=cores + 1, help="gunicorn processes.")
     parser.add_argument("--threads", type=int, default=4, help="Threads per gunicorn process.")
+    parser.add_argument(
+        "--with-worker",
+        action="store_true",
+        help="Also run a Celery worker, as `practica serve` does, rendering the confirmation "
+        "mails during the rush (on the same cores).",
+    )
 
 
 def validate(options: argparse.Namespace) -> str | None:
@@ -120,7 +129,7 @@ def build_rush(*, seats: int, waitlist: int, members: int):  # type: ignore[no-u
         rows.append(
             PersonalAccessToken(
                 user=person, name="bench", lookup_prefix=lookup,
-                token_hash=hash_token_secret(secret), last_used_at=now,
+                token_hash=hash_token_secret(secret), created_at=now - timedelta(days=7),
             )
         )  # fmt: skip
     PersonalAccessToken.objects.bulk_create(rows, batch_size=2000)
@@ -176,6 +185,18 @@ def start_server(port: int, *, workers: int, threads: int, log: Path) -> subproc
     ]  # fmt: skip
     return subprocess.Popen(  # noqa: S603 — our own argv
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """A Celery worker as `practica serve` runs it (threads pool, four of them), no beat."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "practica.settings"}
+    command = [
+        sys.executable, "-m", "celery", "-A", "practica", "worker", "--pool", "threads",
+        "--concurrency", "4", "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+    return subprocess.Popen(  # noqa: S603 — our own argv
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
 
 
@@ -237,8 +258,8 @@ class CpuMeter:
     (the client) and, on a local PostgreSQL, by the database's processes. Per process: the
     database's backends for the server's connections were opened during the warm-up."""
 
-    def __init__(self, server_pid: int) -> None:
-        self.server_pid = server_pid
+    def __init__(self, server_pid: int, worker_pid: int | None = None) -> None:
+        self.server_pid, self.worker_pid = server_pid, worker_pid
         self.ticks = os.sysconf("SC_CLK_TCK")
         self.started: dict[str, dict[int, float]] = {}
         self.spent: dict[str, float] = {}
@@ -247,6 +268,8 @@ class CpuMeter:
         from django.db import connection
 
         groups = {"server": _processes(parent=self.server_pid)}
+        if self.worker_pid is not None:
+            groups["worker"] = _processes(parent=self.worker_pid)
         if connection.vendor == "postgresql":
             groups["database"] = _processes(name="postgres")
         sample = {
@@ -268,7 +291,7 @@ class CpuMeter:
         return {f"{name}_cpu_seconds": round(value, 2) for name, value in self.spent.items()}
 
 
-def check_database(event, attempts: list[Attempt]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def check_database(event, attempts: list[Attempt]) -> dict[str, int | None]:  # type: ignore[no-untyped-def]
     """What the rows say: seats held, places waiting, overbooking, duplicates, counter drift."""
     from django.db.models import Count
 
@@ -280,12 +303,15 @@ def check_database(event, attempts: list[Attempt]) -> dict[str, int]:  # type: i
     seats = EventSeats.objects.get(event=event, mode="in_person")
     twice_in_rows = rows.values("person_id").annotate(n=Count("id")).filter(n__gt=1).count()
     created = Counter(a.member for a in attempts if a.status == 201)
+    deferred = any(field.name == "notice_pending" for field in Registration._meta.fields)
     return {
         "registered": holding,
         "waitlisted": waiting,
         "overbooked": max(0, holding - (seats.capacity or holding)),
         "duplicates": twice_in_rows + sum(1 for n in created.values() if n > 1),
         "counter_drift": abs(seats.taken - holding) + abs(seats.waitlisted - waiting),
+        # Confirmation mails still to render (all of them without a worker).
+        "notices_pending": rows.filter(notice_pending=True).count() if deferred else None,
     }
 
 
@@ -298,6 +324,7 @@ def run(
     repeats: float,
     workers: int,
     threads: int,
+    with_worker: bool = False,
 ) -> dict[str, object]:
     waitlist = seats // 2 if waitlist is None else waitlist
     members = max(1, attempts - round(attempts * repeats))
@@ -314,7 +341,8 @@ def run(
     with tempfile.TemporaryDirectory(prefix="practica-rush-") as scratch:
         log = Path(scratch) / "gunicorn.log"
         server = start_server(port, workers=workers, threads=threads, log=log)
-        cpu = CpuMeter(server.pid)
+        worker = start_worker() if with_worker else None
+        cpu = CpuMeter(server.pid, worker.pid if worker else None)
         try:
             wait_until_up(port, server)
             seconds = run_rush(
@@ -324,6 +352,8 @@ def run(
             cpu.stop()
         finally:
             stop(server)
+            if worker is not None:
+                stop(worker)
         errors = [a for a in plan if a.status >= 500 or a.status == 0]
         if errors:
             sys.stderr.write(log.read_text(errors="replace")[-4000:])
@@ -356,6 +386,8 @@ def run(
         "concurrency": concurrency,
         "workers": workers,
         "threads": threads,
+        "with_worker": with_worker,
+        "notices_pending": figures["notices_pending"],
         **cpu.figures(),
     }
 

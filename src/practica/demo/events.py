@@ -276,11 +276,7 @@ def _seats(planner: Planner, plan: EventPlan) -> None:
             capacity: int | None = rng.randint(low, high) // 2 * 2 if high else None
         else:
             capacity = spec.online_seats
-        plan.seats[mode] = catalogue_seat(mode, capacity, spec.waitlist_limit)
-
-
-def catalogue_seat(mode: str, capacity: int | None, waitlist_limit: int | None) -> SeatPlan:
-    return SeatPlan(mode=mode, capacity=capacity, waitlist_limit=waitlist_limit)
+        plan.seats[mode] = SeatPlan(mode, capacity, spec.waitlist_limit)
 
 
 def _hosts(planner: Planner, plan: EventPlan) -> None:

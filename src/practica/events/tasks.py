@@ -30,16 +30,19 @@ def request_event_feedback() -> object:
 
 
 @shared_task(acks_late=True)
-def send_registration_notice_task(registration_id: int) -> bool:
-    """A claim's confirmation or waiting-list mail, rendered off the request."""
-    from practica.events.services.registration import send_registration_notice
-
-    return send_registration_notice(registration_id=registration_id)
-
-
-@shared_task(acks_late=True)
-def send_pending_registration_notices() -> int:
-    """Beat: the claim mails whose task was lost."""
+def send_registration_notices_task() -> int:
+    """The confirmation and waiting-list mails of recent claims, rendered off the request."""
     from practica.events.services.registration import send_pending_registration_notices
 
     return send_pending_registration_notices()
+
+
+@shared_task(acks_late=True)
+def send_lost_registration_notices() -> int:
+    """Beat: the claim mails whose task was lost."""
+    from practica.events.services.registration import (
+        NOTICE_GRACE,
+        send_pending_registration_notices,
+    )
+
+    return send_pending_registration_notices(older_than=NOTICE_GRACE)

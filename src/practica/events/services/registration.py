@@ -15,9 +15,9 @@ start) to confirm; then the offer expires and the next person gets it.
 """
 
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -39,9 +39,13 @@ from practica.events.queries.events import ACTIVE_STATUSES
 
 # An offer shorter than this is pointless: the seat is given outright instead.
 MIN_OFFER = timedelta(minutes=5)
-# A claim's mail normally goes out within seconds; the beat sends those older than this.
+# A claim's mail goes out within seconds (one task gathers a burst); the beat sends those a
+# lost task left once they are older than NOTICE_GRACE.
 NOTICE_GRACE = timedelta(minutes=2)
 NOTICE_BATCH = 1000
+NOTICE_DELAY_SECONDS = 1
+NOTICE_MARK_SECONDS = 30
+NOTICE_TASK_MARK = "events:registration-notices-scheduled"
 _UNCHANGED: Any = object()
 
 
@@ -205,15 +209,18 @@ def _claim_place(
     registration.was_created = True
     if registration.status == RegistrationStatus.REGISTERED:
         _record_registered(registration, occurred_at=now)
-    transaction.on_commit(partial(schedule_registration_notice, registration.pk), robust=True)
+    transaction.on_commit(schedule_registration_notices, robust=True)
     return registration
 
 
-def schedule_registration_notice(registration_id: int) -> None:
-    """Have a worker send the registration's confirmation or waiting-list mail."""
-    from practica.events.tasks import send_registration_notice_task
+def schedule_registration_notices() -> None:
+    """Have a worker send the claims' pending mails, soon: at most one task is on its way per
+    process (a cache key marks it), so a rush of claims costs one broker message, not one each.
+    The task clears the mark before it reads, so a claim committed meanwhile schedules anew."""
+    if cache.add(NOTICE_TASK_MARK, True, timeout=NOTICE_MARK_SECONDS):
+        from practica.events.tasks import send_registration_notices_task
 
-    send_registration_notice_task.delay(registration_id)
+        send_registration_notices_task.apply_async(countdown=NOTICE_DELAY_SECONDS)
 
 
 def send_registration_notice(*, registration_id: int) -> bool:
@@ -246,15 +253,19 @@ def send_registration_notice(*, registration_id: int) -> bool:
     return True
 
 
-def send_pending_registration_notices(*, older_than: timedelta = NOTICE_GRACE) -> int:
-    """Beat: send the notices whose task was lost (broker down, worker killed); return how many.
+def send_pending_registration_notices(*, older_than: timedelta = timedelta(0)) -> int:
+    """Send the mails claims still owe (oldest first, `NOTICE_BATCH` at most); return how many.
 
-    Only claims older than `older_than` are taken, so a task still on its way is not raced.
+    The task scheduled on commit sends them all; the beat passes `older_than` so it only picks
+    up what a lost task left (broker down, worker killed), not what a task is about to send.
     """
+    cache.delete(NOTICE_TASK_MARK)
     cutoff = timezone.now() - older_than
     pending = Registration.objects.filter(notice_pending=True, registered_at__lte=cutoff)
     sent = 0
-    for registration_id in pending.values_list("pk", flat=True)[:NOTICE_BATCH]:
+    for registration_id in pending.order_by("registered_at").values_list("pk", flat=True)[
+        :NOTICE_BATCH
+    ]:
         sent += send_registration_notice(registration_id=registration_id)
     return sent
 
