@@ -47,6 +47,7 @@ NOTICE_DELAY_SECONDS = 1
 NOTICE_MARK_SECONDS = 30
 NOTICE_TASK_MARK = "events:registration-notices-scheduled"
 _UNCHANGED: Any = object()
+INACTIVE_STATUSES = (RegistrationStatus.CANCELLED, RegistrationStatus.EXPIRED)
 
 
 class RegistrationRefused(ValidationError):  # noqa: N818 — a refusal, not a fault
@@ -119,9 +120,11 @@ def register_for_event(
     `mode` defaults to the event's first seat mode. `actor` (default `person`) may be an
     organizer registering someone else.
 
-    Locks the mode's `EventSeats` row (see the module docstring). Raises `RegistrationRefused`
-    (draft, cancelled, not open yet, closed, ended, no such mode, full including the waiting
-    list, inactive member), `PermissionDenied` for an actor who may not register others.
+    Locks the mode's `EventSeats` row (see the module docstring) to claim, and to refuse: a
+    double click's other request may hold a place not yet committed, and only after the lock
+    can this request see it and answer with it instead of "full". Raises
+    `RegistrationRefused` (draft, cancelled, not open yet, closed, ended, no such mode, full,
+    inactive member), `PermissionDenied` for an actor who may not register others.
     """
     actor = actor or person
     mode = mode or event.seat_modes[0]
@@ -139,16 +142,21 @@ def register_for_event(
         with transaction.atomic():
             seats = _locked_seats(event, mode)
             check_registration_open(seats.event, mode=mode, now=now)
-            existing = Registration.objects.filter(event_id=event.pk, person_id=person.pk).first()
-            if existing is not None and existing.status in ACTIVE_STATUSES:
-                existing.was_created = False
-                return existing
-            registration = _claim_place(seats, person=person, existing=existing, now=now)
-    except IntegrityError:
-        # The same person registering for two modes at once: the unique pair let one in.
+            return _claim_place(seats, person=person, existing=existing, now=now)
+    except (IntegrityError, _ClaimedMeanwhile):
+        # A double click's other request claimed first (the unique pair, or the reused row's
+        # guarded update, let one in): answer with what it made.
         registration = Registration.objects.get(event_id=event.pk, person_id=person.pk)
         registration.was_created = False
-    return registration
+        return registration
+
+
+class _ClaimedMeanwhile(Exception):  # noqa: N818 — control flow, never escapes this module
+    """A cancelled registration was made active again by a concurrent request."""
+
+
+def _full() -> RegistrationRefused:
+    return RegistrationRefused(_("This event is full and its waiting list is full too."), "full")
 
 
 def _likely_status(seats: EventSeats) -> str | None:
@@ -195,12 +203,20 @@ def _claim_place(
         EventSeats.objects.filter(pk=seats.pk).update(
             waitlisted=seats.waitlisted, last_waitlist_position=seats.last_waitlist_position
         )
+    elif Registration.objects.filter(
+        event_id=event.pk, person_id=person.pk, status__in=ACTIVE_STATUSES
+    ).exists():
+        raise _ClaimedMeanwhile  # the person's other request took the last place: answer with it
     else:
-        raise RegistrationRefused(_("This event is full and its waiting list is full too."), "full")
+        raise _full()
     if existing is not None:
+        # Guarded: a concurrent request may have made this row active since it was read.
+        if not Registration.objects.filter(pk=existing.pk, status__in=INACTIVE_STATUSES).update(
+            **fields
+        ):
+            raise _ClaimedMeanwhile
         for name, value in fields.items():
             setattr(existing, name, value)
-        existing.save(update_fields=[*fields])
         registration = existing
     else:
         registration = Registration.objects.create(event=event, person=person, **fields)
