@@ -264,3 +264,21 @@ def test_cadence_target_is_set_by_managers_within_sensible_bounds():
     with pytest.raises(PermissionDenied):
         set_cadence_target(community=community, actor=organizer_of(community), minimum=1, maximum=2)
     assert CadenceTarget.objects.get(community=community).events_per_year_max == 60
+
+
+def test_hosts_change_with_other_fields_in_one_step_and_bad_hosts_change_nothing():
+    event = EventFactory()
+    organizer = organizer_of(event.community)
+
+    update_event(
+        event=event, actor=organizer, title="Renamed", hosts=[HostSpec(guest_name="Grace")]
+    )
+    assert list(EventHost.objects.filter(event=event).values_list("guest_name", flat=True)) == [
+        "Grace"
+    ]
+
+    with pytest.raises(ValidationError):
+        update_event(event=event, actor=organizer, title="Again", hosts=[HostSpec()])
+    event.refresh_from_db()
+    assert event.title == "Renamed"
+    assert EventHost.objects.filter(event=event).count() == 1

@@ -465,3 +465,18 @@ def test_a_burst_of_claims_schedules_one_task(django_capture_on_commit_callbacks
     assert len(scheduled) == 1
     assert send_pending_registration_notices() == 5  # the task sends every pending one
     assert OutboundMessage.objects.count() == 5
+
+
+def test_a_full_mode_refuses_without_the_lock_but_never_a_person_who_has_a_place():
+    from practica.events.services import registration as service
+
+    event = EventFactory(seats=1)
+    EventSeats.objects.filter(event=event).update(waitlist_limit=0)
+    holder, latecomer = UserFactory(), UserFactory()
+    register_for_event(event=event, person=holder)
+
+    assert service._looks_full(event, person=latecomer, mode=SeatMode.ONLINE)
+    # The holder's double click read "no place" just before its twin committed; the seats then
+    # look full, and the same statement shows the place the twin made.
+    with pytest.raises(service._ClaimedMeanwhile):
+        service._looks_full(event, person=holder, mode=SeatMode.ONLINE)

@@ -55,7 +55,7 @@ EDITABLE_FIELDS = SCHEDULE_FIELDS | {
     "offer_minutes",
     "series",
 }
-RELATION_FIELDS = frozenset({"topics", "co_hosts", "capacities", "waitlist_limits"})
+RELATION_FIELDS = frozenset({"topics", "co_hosts", "capacities", "waitlist_limits", "hosts"})
 
 
 @cache
@@ -230,7 +230,8 @@ def create_event(
 
 
 def update_event(*, event: Event, actor: Any, **changes: Any) -> Event:
-    """Change an event's fields (the names of `create_event`), topics, co-hosts or capacities.
+    """Change an event's fields (the names of `create_event`), topics, co-hosts, capacities or
+    hosts (as `set_event_hosts`), all in one transaction.
 
     A change of time, zone, mode or place raises the iCalendar `sequence` and, for a
     published event, mails everyone registered or waiting (with the updated invitation).
@@ -274,6 +275,8 @@ def update_event(*, event: Event, actor: Any, **changes: Any) -> Event:
             event.topics.set(list(changes["topics"]))
         if "co_hosts" in changes:
             event.co_hosts.set(_check_communities(event.community, changes["co_hosts"]))
+        if "hosts" in changes:
+            set_event_hosts(event=event, actor=actor, hosts=changes["hosts"])
         for mode, capacity in _clean_capacities(
             changes.get("capacities"), event.seat_modes, "capacities"
         ).items():

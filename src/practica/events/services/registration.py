@@ -20,6 +20,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -120,9 +121,11 @@ def register_for_event(
     `mode` defaults to the event's first seat mode. `actor` (default `person`) may be an
     organizer registering someone else.
 
-    Locks the mode's `EventSeats` row (see the module docstring) to claim, and to refuse: a
-    double click's other request may hold a place not yet committed, and only after the lock
-    can this request see it and answer with it instead of "full". Raises
+    Locks the mode's `EventSeats` row (see the module docstring) to claim. A mode already full
+    (waiting list included) is refused without the lock, from one unlocked statement that
+    reads the seats and the person's place from the same snapshot: if the seats look full
+    because the person's own other request (a double click) took the last place, that place is
+    in the snapshot too and is returned instead of "full". Refusing never oversells. Raises
     `RegistrationRefused` (draft, cancelled, not open yet, closed, ended, no such mode, full,
     inactive member), `PermissionDenied` for an actor who may not register others.
     """
@@ -139,6 +142,8 @@ def register_for_event(
     now = timezone.now()
     check_registration_open(event, mode=mode, now=now)
     try:
+        if _looks_full(event, person=person, mode=mode):
+            raise _full()
         with transaction.atomic():
             seats = _locked_seats(event, mode)
             check_registration_open(seats.event, mode=mode, now=now)
@@ -152,7 +157,25 @@ def register_for_event(
 
 
 class _ClaimedMeanwhile(Exception):  # noqa: N818 — control flow, never escapes this module
-    """A cancelled registration was made active again by a concurrent request."""
+    """The person's other request (a double click) made them a place first."""
+
+
+def _looks_full(event: Event, *, person: Any, mode: str) -> bool:
+    """Whether the mode is full, waiting list included, as last committed, for someone with no
+    place (see `register_for_event`); raises `_ClaimedMeanwhile` if the person has one now."""
+    holds_place = Registration.objects.filter(
+        event_id=event.pk, person_id=person.pk, status__in=ACTIVE_STATUSES
+    )
+    seats = (
+        EventSeats.objects.filter(event_id=event.pk, mode=mode)
+        .annotate(holds_place=Exists(holds_place))
+        .first()
+    )
+    if seats is None or _likely_status(seats) is not None:
+        return False
+    if seats.holds_place:
+        raise _ClaimedMeanwhile
+    return True
 
 
 def _full() -> RegistrationRefused:

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -100,14 +99,13 @@ def schedule_event(request: HttpRequest, slug: str) -> HttpResponse:
     schedule = form.cleaned_data["schedule"]
     publish = "publish" in request.POST
     try:
-        with transaction.atomic():
-            event = scheduling.create_event(
-                community=community, actor=request.user, publish=publish, **schedule
-            )
-            if form.cleaned_data["host_specs"]:
-                scheduling.set_event_hosts(
-                    event=event, actor=request.user, hosts=form.cleaned_data["host_specs"]
-                )
+        event = scheduling.create_event(
+            community=community,
+            actor=request.user,
+            publish=publish,
+            hosts=form.cleaned_data["host_specs"],
+            **schedule,
+        )
     except (ValidationError, PermissionDenied) as error:
         modes = Event(mode=schedule["mode"]).seat_modes
         add_refusal(form, error, modes=modes)
@@ -162,13 +160,10 @@ def edit_event(request: HttpRequest, pk: int) -> HttpResponse:
     if clashes and not form.cleaned_data["accept_clashes"]:
         return _form_page(request, form, community=community, event=event, clashes=clashes)
     changes = _changes(form, event)
+    if _hosts_changed(form, event):
+        changes["hosts"] = form.cleaned_data["host_specs"]
     try:
-        with transaction.atomic():
-            event = scheduling.update_event(event=event, actor=request.user, **changes)
-            if _hosts_changed(form, event):
-                scheduling.set_event_hosts(
-                    event=event, actor=request.user, hosts=form.cleaned_data["host_specs"]
-                )
+        event = scheduling.update_event(event=event, actor=request.user, **changes)
     except (ValidationError, PermissionDenied) as error:
         modes = [*changes["capacities"], *changes["waitlist_limits"]] or event.seat_modes
         add_refusal(form, error, modes=list(dict.fromkeys(modes)))
