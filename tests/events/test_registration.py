@@ -467,7 +467,9 @@ def test_a_burst_of_claims_schedules_one_task(django_capture_on_commit_callbacks
     assert OutboundMessage.objects.count() == 5
 
 
-def test_a_full_mode_refuses_without_the_lock_but_never_a_person_who_has_a_place():
+def test_a_full_mode_refuses_without_the_lock_but_never_a_person_who_has_a_place(
+    django_assert_num_queries,
+):
     from practica.events.services import registration as service
 
     event = EventFactory(seats=1)
@@ -475,8 +477,12 @@ def test_a_full_mode_refuses_without_the_lock_but_never_a_person_who_has_a_place
     holder, latecomer = UserFactory(), UserFactory()
     register_for_event(event=event, person=holder)
 
-    assert service._looks_full(event, person=latecomer, mode=SeatMode.ONLINE)
-    # The holder's double click read "no place" just before its twin committed; the seats then
-    # look full, and the same statement shows the place the twin made.
-    with pytest.raises(service._ClaimedMeanwhile):
-        service._looks_full(event, person=holder, mode=SeatMode.ONLINE)
+    # No lock, no transaction: one unlocked statement.
+    with django_assert_num_queries(1), pytest.raises(RegistrationRefused):
+        register_for_event(event=event, person=latecomer)
+    # The statement reads the seats and the person's place in one snapshot: seats full
+    # because the holder's own twin request took the last one come with that place.
+    seats, place = service._seats_and_place(event, person=holder, mode=SeatMode.ONLINE)
+    assert seats.taken == seats.capacity
+    assert place.status == RegistrationStatus.REGISTERED
+    assert register_for_event(event=event, person=holder).pk == place.pk

@@ -20,7 +20,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,11 +123,11 @@ def register_for_event(
 
     Locks the mode's `EventSeats` row (see the module docstring) to claim. A mode already full
     (waiting list included) is refused without the lock, from one unlocked statement that
-    reads the seats and the person's place from the same snapshot: if the seats look full
-    because the person's own other request (a double click) took the last place, that place is
-    in the snapshot too and is returned instead of "full". Refusing never oversells. Raises
-    `RegistrationRefused` (draft, cancelled, not open yet, closed, ended, no such mode, full,
-    inactive member), `PermissionDenied` for an actor who may not register others.
+    reads the seats and the person's registration from the same snapshot: if the seats look
+    full because the person's own other request (a double click) took the last place, that
+    place is in the snapshot too and is returned instead of "full". Refusing never oversells.
+    Raises `RegistrationRefused` (draft, cancelled, not open yet, closed, ended, no such mode,
+    full, inactive member), `PermissionDenied` for an actor who may not register others.
     """
     actor = actor or person
     mode = mode or event.seat_modes[0]
@@ -135,15 +135,15 @@ def register_for_event(
         raise PermissionDenied(_("Only organizers can register someone else."))
     if not person.is_active:
         raise RegistrationRefused(_("This account is not active."), "inactive")
-    existing = Registration.objects.filter(event_id=event.pk, person_id=person.pk).first()
+    seats, existing = _seats_and_place(event, person=person, mode=mode)
     if existing is not None and existing.status in ACTIVE_STATUSES:
         existing.was_created = False
         return existing
     now = timezone.now()
     check_registration_open(event, mode=mode, now=now)
+    if seats is not None and _likely_status(seats) is None:
+        raise _full()
     try:
-        if _looks_full(event, person=person, mode=mode):
-            raise _full()
         with transaction.atomic():
             seats = _locked_seats(event, mode)
             check_registration_open(seats.event, mode=mode, now=now)
@@ -160,22 +160,21 @@ class _ClaimedMeanwhile(Exception):  # noqa: N818 — control flow, never escape
     """The person's other request (a double click) made them a place first."""
 
 
-def _looks_full(event: Event, *, person: Any, mode: str) -> bool:
-    """Whether the mode is full, waiting list included, as last committed, for someone with no
-    place (see `register_for_event`); raises `_ClaimedMeanwhile` if the person has one now."""
-    holds_place = Registration.objects.filter(
-        event_id=event.pk, person_id=person.pk, status__in=ACTIVE_STATUSES
-    )
+def _seats_and_place(
+    event: Event, *, person: Any, mode: str
+) -> tuple[EventSeats | None, Registration | None]:
+    """The mode's seats and `person`'s registration, unlocked, read by one statement (so from
+    one snapshot; see `register_for_event`). The registration row itself is loaded only when
+    there is one: a rush's attempts are mostly people without one."""
+    mine = Registration.objects.filter(event_id=event.pk, person_id=person.pk)
     seats = (
         EventSeats.objects.filter(event_id=event.pk, mode=mode)
-        .annotate(holds_place=Exists(holds_place))
+        .annotate(my_registration=Subquery(mine.values("pk")[:1]))
         .first()
     )
-    if seats is None or _likely_status(seats) is not None:
-        return False
-    if seats.holds_place:
-        raise _ClaimedMeanwhile
-    return True
+    if seats is not None and seats.my_registration is None:
+        return seats, None
+    return seats, mine.first()
 
 
 def _full() -> RegistrationRefused:
