@@ -314,7 +314,13 @@ PRACTICA_PAGE_SIZE = 25
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "skip_expected_refusals": {"()": "practica.api.logging_filters.SkipExpectedRefusals"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"practica": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "practica": {"level": os.environ.get("LOG_LEVEL", "INFO")},
+        "django.request": {"filters": ["skip_expected_refusals"]},
+    },
 }
