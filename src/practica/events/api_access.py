@@ -5,8 +5,6 @@ An event the caller may not see (another organizer's draft, an unknown id) is a 
 draft's existence is not revealed; one they see but may not organize is a 403.
 """
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -53,9 +51,3 @@ def event_registration(event: Event, registration_id: int) -> Registration:
 def refused(refusal: RegistrationRefused) -> Status:
     """The 409 answer to a refused registration step: `{"detail": ..., "code": ...}`."""
     return Status(409, {"detail": refusal.messages[0], "code": refusal.code or "refused"})
-
-
-def with_event(registration: Any, event: Event) -> Any:
-    """The registration with its event set (services return rows whose event is re-read)."""
-    registration.event = event
-    return registration
