@@ -4,12 +4,14 @@ and that each state is mailed once; directly and through the services that send 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from practica.communities.models import MembershipRole
 from practica.events import mails
 from practica.events.calendar import event_uid
-from practica.events.models import EventMode, RegistrationStatus
+from practica.events.models import Event, EventHost, EventMode, RegistrationStatus
 from practica.events.services.events import cancel_event, update_event
 from practica.events.services.registration import (
     cancel_registration,
@@ -19,6 +21,7 @@ from practica.mail.models import OutboundMessage
 from practica.mail.services import build_email_message
 from tests.events.outbox import outbox_backend, register_and_mail, sent_mails
 from tests.factories.communities import CommunityFactory, MembershipFactory
+from tests.factories.core import TopicFactory
 from tests.factories.events import EventFactory, RegistrationFactory
 from tests.factories.people import UserFactory
 
@@ -294,3 +297,27 @@ def test_moving_and_cancelling_an_event_mail_the_registrants(event, ada):
     assert "Room flooded." in cancelled.text
     assert cancelled.vevent.decoded("SEQUENCE") == 2
     assert str(cancelled.vevent["UID"]) == str(changed.vevent["UID"])
+
+
+def test_mailing_many_registrants_reads_the_event_details_once():
+    event = EventFactory(seats=20, time_zone="Europe/Berlin")
+    event.topics.add(TopicFactory())
+    EventHost.objects.create(event=event, person=UserFactory(), role="speaker")
+    registrations = [
+        RegistrationFactory(event=event, person=UserFactory(), mode="online") for _ in range(6)
+    ]
+
+    def queries_to_cancel(batch, sequence):
+        fresh = Event.objects.get(pk=event.pk)  # as the service hands it over: nothing cached
+        fresh.sequence = sequence
+        with CaptureQueriesContext(connection) as captured:
+            mails.mail_event_cancelled(fresh, batch)
+        return len(captured)
+
+    two = queries_to_cancel(registrations[:2], 1)
+    six = queries_to_cancel(registrations[2:], 2)
+
+    # Only the outbox rows grow with the recipients (2 statements a mail): the community,
+    # hosts and topics of the invitation are read once per event.
+    assert six - two == 4 * 2
+    assert len(sent_mails()) == 6

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import prefetch_related_objects
 from django.utils import formats, timezone, translation
 from django.utils.translation import ngettext
 
@@ -111,6 +112,7 @@ def mail_event_changed(
     `starts_at`/`ends_at`/venue values to show what was. The key holds the event's SEQUENCE,
     so each change is mailed once.
     """
+    with_invitation_details(event)
     for registration in registrations:
         registration.event = event
         _send(
@@ -124,6 +126,7 @@ def mail_event_changed(
 
 def mail_event_cancelled(event: Event, registrations: Iterable[Registration]) -> None:
     """The event is cancelled (with the organizers' reason); the invitation is cancelled."""
+    with_invitation_details(event)
     for registration in registrations:
         registration.event = event
         _send(
@@ -132,6 +135,13 @@ def mail_event_cancelled(event: Event, registrations: Iterable[Registration]) ->
             key=f"event-cancelled-seq-{event.sequence}",
             method=Method.CANCEL,
         )
+
+
+def with_invitation_details(event: Event) -> Event:
+    """Load once what every invitation of `event` shows (community, hosts, topics), so mailing
+    its registrants reads them once, not once per mail."""
+    prefetch_related_objects([event], "community", "hosts__person", "topics")
+    return event
 
 
 def mail_reminder(registration: Registration, *, kind: str) -> None:

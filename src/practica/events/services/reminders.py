@@ -94,6 +94,7 @@ def _remind(event_id: int, *, kind: str, now: datetime) -> int | None:
             .select_related("person")
             .order_by("pk")
         )
+        mails.with_invitation_details(event)
         for registration in recipients:
             registration.event = event
             mails.mail_reminder(registration, kind=kind)

@@ -276,15 +276,11 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     return _registration_response(request, event, note=_registered_note(registration))
 
 
-def _my_registration(request: HttpRequest, event: Event) -> Registration | None:
-    return Registration.objects.filter(event_id=event.pk, person_id=request.user.pk).first()
-
-
 @login_required
 @require_POST
 def cancel_registration(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_or_404(request, pk)
-    registration = _my_registration(request, event)
+    registration = registration_of(event, request.user)
     if registration is None or registration.status not in ACTIVE_STATUSES:
         return _registration_response(request, event, error=_("You are not registered."))
     was_waiting = registration.status == RegistrationStatus.WAITLISTED
@@ -304,7 +300,7 @@ def cancel_registration(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def confirm_offer(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_or_404(request, pk)
-    registration = _my_registration(request, event)
+    registration = registration_of(event, request.user)
     if registration is None:
         return _registration_response(request, event, error=_("You are not registered."))
     try:
@@ -318,7 +314,7 @@ def confirm_offer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def decline_offer(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_or_404(request, pk)
-    registration = _my_registration(request, event)
+    registration = registration_of(event, request.user)
     if registration is None:
         return _registration_response(request, event, error=_("You are not registered."))
     try:
