@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "practica.mail",
     "practica.discussions",
     "practica.events",
+    "practica.conference",
     "practica.api",
     "practica.demo",
     "practica.bench",

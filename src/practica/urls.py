@@ -18,6 +18,7 @@ urlpatterns = [
     path("communities/", include("practica.communities.urls")),
     path("lists/", include("practica.mail.urls")),
     path("events/", include("practica.events.urls")),
+    path("conference/", include("practica.conference.urls")),
     path("", include("practica.discussions.urls")),
 ]
 

@@ -78,6 +78,10 @@ class ActivityKind(models.TextChoices):
     PRESENTED = "presented", _("presented at an event")
     GAVE_FEEDBACK = "gave_feedback", _("gave feedback on an event")
     ASKED_AMA_QUESTION = "asked_ama_question", _("asked an AMA question")
+    PROPOSED = "proposed", _("proposed a conference session")
+    REVIEWED = "reviewed", _("reviewed a conference proposal")
+    SERVED_ON_COMMITTEE = "served_on_committee", _("served on a program committee")
+    KEYNOTED = "keynoted", _("gave a keynote")
 
 
 class Activity(models.Model):

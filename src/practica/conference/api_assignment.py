@@ -1,0 +1,5 @@
+"""Conference API: assignment."""
+
+from ninja import Router
+
+router = Router(tags=["conference"])

@@ -1,0 +1,5 @@
+"""Conference API: decisions."""
+
+from ninja import Router
+
+router = Router(tags=["conference"])

@@ -1,0 +1,5 @@
+"""Conference API: editions."""
+
+from ninja import Router
+
+router = Router(tags=["conference"])

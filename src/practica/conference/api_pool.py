@@ -1,0 +1,5 @@
+"""Conference API: pool."""
+
+from ninja import Router
+
+router = Router(tags=["conference"])

@@ -1,0 +1,5 @@
+"""Conference API: program."""
+
+from ninja import Router
+
+router = Router(tags=["conference"])

@@ -1,0 +1,5 @@
+"""Conference API: proposals."""
+
+from ninja import Router
+
+router = Router(tags=["conference"])

@@ -1,0 +1,5 @@
+"""Conference API: reviews."""
+
+from ninja import Router
+
+router = Router(tags=["conference"])

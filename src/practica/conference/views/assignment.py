@@ -1,0 +1,3 @@
+"""Conference screens: assignment."""
+
+routes: list = []

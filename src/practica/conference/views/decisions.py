@@ -1,0 +1,3 @@
+"""Conference screens: decisions."""
+
+routes: list = []

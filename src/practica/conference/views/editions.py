@@ -1,0 +1,3 @@
+"""Conference screens: editions."""
+
+routes: list = []

@@ -1,0 +1,3 @@
+"""Conference screens: pool."""
+
+routes: list = []

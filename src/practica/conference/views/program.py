@@ -1,0 +1,3 @@
+"""Conference screens: program."""
+
+routes: list = []

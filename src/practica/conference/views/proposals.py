@@ -1,0 +1,3 @@
+"""Conference screens: proposals."""
+
+routes: list = []

@@ -1,0 +1,3 @@
+"""Conference screens: reviews."""
+
+routes: list = []
