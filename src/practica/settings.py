@@ -291,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "practica.events.tasks.send_lost_registration_notices",
         "schedule": 60.0,
     },
+    # Reviewers with unsubmitted reviews, 3 days and 1 day before an edition's deadline.
+    "send-review-reminders": {
+        "task": "practica.conference.tasks.send_review_reminders",
+        "schedule": 900.0,
+    },
 }
 
 # --- Security: strict in production; `manage.py check --deploy` is clean there.
