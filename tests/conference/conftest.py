@@ -6,14 +6,7 @@ from django.core.cache import cache
 
 from practica.communities.models import MembershipRole
 from tests.factories.communities import CommunityFactory, MembershipFactory
-from tests.factories.conference import (
-    CommitteeMemberFactory,
-    EditionFactory,
-    ReviewCriterionFactory,
-    RoomFactory,
-    SessionFormatFactory,
-    TrackFactory,
-)
+from tests.factories.conference import CommitteeMemberFactory, edition_with_parts
 
 
 @pytest.fixture
@@ -23,20 +16,7 @@ def community(db):
 
 @pytest.fixture
 def edition(community):
-    edition = EditionFactory(community=community)
-    SessionFormatFactory(edition=edition, kind="talk", name="Talk", minutes=30)
-    SessionFormatFactory(edition=edition, kind="lightning", name="Lightning talk", minutes=10)
-    SessionFormatFactory(edition=edition, kind="tutorial", name="Tutorial", minutes=90)
-    SessionFormatFactory(
-        edition=edition, kind="keynote", name="Keynote", minutes=45, open_for_proposals=False
-    )
-    TrackFactory(edition=edition, name="Research", position=1)
-    TrackFactory(edition=edition, name="Engineering", position=2)
-    RoomFactory(edition=edition, name="Main hall", capacity=400, position=1)
-    RoomFactory(edition=edition, name="Room B", capacity=60, position=2)
-    ReviewCriterionFactory(edition=edition, name="Relevance", weight=2, position=1)
-    ReviewCriterionFactory(edition=edition, name="Clarity", weight=1, position=2)
-    return edition
+    return edition_with_parts(community)
 
 
 @pytest.fixture

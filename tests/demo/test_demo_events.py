@@ -162,7 +162,10 @@ def test_seats_and_registrations_are_consistent(demo):
 
 
 def test_the_2014_conferences_filled_in_hours(demo):
-    conferences = Event.objects.filter(format=EventFormat.CONFERENCE).order_by("starts_at")
+    # Every conference edition has its event; the first two, in 2014, are the famous rush.
+    conferences = Event.objects.filter(
+        format=EventFormat.CONFERENCE, starts_at__year=2014
+    ).order_by("starts_at")
     assert [c.starts_at.year for c in conferences] == [2014, 2014]
     seats = conference_seats(N)
     for conference in conferences:

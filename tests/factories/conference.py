@@ -162,3 +162,23 @@ class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
     proposal = factory.SubFactory(ProposalFactory)
     reviewer = factory.SubFactory(UserFactory)
     source = "manual"
+
+
+def edition_with_parts(community):
+    """An edition with its call open, formats Talk/Lightning/Tutorial/Keynote (by invitation),
+    tracks Research/Engineering, rooms Main hall 400 / Room B 60, criteria Relevance (weight 2)
+    and Clarity (weight 1)."""
+    edition = EditionFactory(community=community)
+    SessionFormatFactory(edition=edition, kind="talk", name="Talk", minutes=30)
+    SessionFormatFactory(edition=edition, kind="lightning", name="Lightning talk", minutes=10)
+    SessionFormatFactory(edition=edition, kind="tutorial", name="Tutorial", minutes=90)
+    SessionFormatFactory(
+        edition=edition, kind="keynote", name="Keynote", minutes=45, open_for_proposals=False
+    )
+    TrackFactory(edition=edition, name="Research", position=1)
+    TrackFactory(edition=edition, name="Engineering", position=2)
+    RoomFactory(edition=edition, name="Main hall", capacity=400, position=1)
+    RoomFactory(edition=edition, name="Room B", capacity=60, position=2)
+    ReviewCriterionFactory(edition=edition, name="Relevance", weight=2, position=1)
+    ReviewCriterionFactory(edition=edition, name="Clarity", weight=1, position=2)
+    return edition

@@ -23,6 +23,7 @@ from practica.demo.communities import (
     plan_sister_communities,
     save_communities,
 )
+from practica.demo.conference import plan_conference, plan_conference_events
 from practica.demo.discussions import plan_discussions
 from practica.demo.event_extras import plan_events
 from practica.demo.event_saving import save_events
@@ -72,6 +73,7 @@ class DemoStory:
     threads: list = field(default_factory=list)  # discussions.ThreadPlan, oldest first
     proudest_moment: object = None  # the ThreadPlan of a principal's question a new grad answered
     events: list = field(default_factory=list)  # demo.events.EventPlan, by start
+    editions: list = field(default_factory=list)  # demo.conference_plans.EditionPlan, oldest first
 
     @cached_property
     def now(self) -> datetime:
@@ -105,7 +107,12 @@ STEPS: list[Step] = [
         save_mailing_lists,
     ),
     Step("Years of events: 50–60 a year since 2014, the 2014 conferences' rush", plan_events),
+    Step("Conference editions since 2014 on the calendar", plan_conference_events),
     Step("Saving events, registrations, feedback and their ledger", save_events),
+    Step(
+        "The conference: proposals, reviews, decisions and programs; the edition under review",
+        plan_conference,
+    ),
 ]
 
 

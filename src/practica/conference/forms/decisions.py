@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from practica.conference.models import (
     DecisionOutcome,
@@ -45,7 +46,9 @@ class DashboardFilterForm(forms.Form):
         required=False,
         empty_label=_("All"),
     )
-    state = forms.ChoiceField(label=_("Decision"), choices=STATE_CHOICES, required=False)
+    state = forms.ChoiceField(
+        label=pgettext_lazy("conference", "Decision"), choices=STATE_CHOICES, required=False
+    )
     min_score = forms.DecimalField(
         label=_("Mean score at least"),
         required=False,
@@ -93,7 +96,7 @@ DECISION_CHOICES = [*DecisionOutcome.choices, (UNDECIDE, _("Not decided"))]
 
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("conference", "Decision"),
         choices=DECISION_CHOICES,
         error_messages={"required": _("Choose accept, reject or waitlist.")},
     )

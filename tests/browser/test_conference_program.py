@@ -11,22 +11,24 @@ from playwright.sync_api import expect
 from practica.communities.models import MembershipRole
 from practica.conference.models import ProgramSlot
 from practica.conference.services.program import add_slot
-from tests.browser.conftest import assert_accessible, browser, page, sign_in  # noqa: F401
+from tests.browser.conftest import assert_accessible, sign_in
 from tests.conference.program_helpers import accepted, at
-from tests.factories.communities import MembershipFactory
+from tests.factories.communities import CommunityFactory, MembershipFactory
+from tests.factories.conference import edition_with_parts
 from tests.factories.people import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = os.environ.get("PRACTICA_SCREENSHOTS", "")
 
 
-def shot(page, name):  # noqa: F811 — `page` is the browser fixture's tab
+def shot(page, name):
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
 
 
 @pytest.fixture
-def scene(edition):
+def scene(db):
+    edition = edition_with_parts(CommunityFactory())
     chair = UserFactory(email="chair@example.com", display_name="Carla Chair")
     MembershipFactory(community=edition.community, person=chair, role=MembershipRole.MANAGER)
     speaker = UserFactory(display_name="Ada Lovelace")
@@ -42,7 +44,7 @@ def scene(edition):
     return edition
 
 
-def test_build_publish_and_keep_an_agenda(browser, live_server, page, scene):  # noqa: F811
+def test_build_publish_and_keep_an_agenda(browser, live_server, page, scene):
     edition = scene
     sign_in(page, "chair@example.com", DEFAULT_PASSWORD)
     page.goto(f"/conference/editions/{edition.pk}/program/builder/")
