@@ -6,51 +6,22 @@ Deadlines are typed on the wall clock of the edition's own time zone (the form's
 field): "23:59 Europe/Berlin" means the same whoever types it.
 """
 
-from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from practica.communities.models import Community
 from practica.conference.models import Edition, SessionKind
 from practica.conference.services.editions import MAX_LOAD, MAX_REVIEWERS_PER_PROPOSAL
 from practica.core.queries import topic_tree, topics_with_descendants
+from practica.events.forms.events import WallClockField, in_zone, wall_clock
 from practica.events.models import EventMode
 from practica.people.forms import TIME_ZONE_CHOICES, TopicMultipleChoiceField
 
-WALL_CLOCK_FORMAT = "%Y-%m-%dT%H:%M"
 MOMENTS = ("cfp_opens_at", "cfp_closes_at", "review_opens_at", "review_closes_at")
-
-
-class WallClockField(forms.DateTimeField):
-    """A date and time as typed (`<input type="datetime-local">`), without a zone."""
-
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=WALL_CLOCK_FORMAT)
-    input_formats = [WALL_CLOCK_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-
-    def to_python(self, value: Any) -> datetime | None:
-        with timezone.override(UTC):
-            result = super().to_python(value)
-        return result.replace(tzinfo=None) if result else None
-
-
-def wall_clock(moment: datetime | None, zone_name: str) -> datetime | None:
-    """The naive wall-clock time of `moment` in the zone `zone_name` (for initial data)."""
-    if moment is None:
-        return None
-    return moment.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
-
-
-def in_zone(naive: datetime, zone: ZoneInfo) -> datetime | None:
-    """`naive` on `zone`'s wall clock as an aware time, or None if the clocks skip it (DST)."""
-    aware = naive.replace(tzinfo=zone)
-    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        return None
-    return aware
 
 
 def _date_input() -> forms.DateInput:

@@ -66,7 +66,7 @@ def wall_clock(moment: datetime | None, zone_name: str) -> datetime | None:
     return moment.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
 
 
-def _in_zone(naive: datetime, zone: ZoneInfo) -> datetime | None:
+def in_zone(naive: datetime, zone: ZoneInfo) -> datetime | None:
     """`naive` on `zone`'s wall clock as an aware time, or None if the clocks skip it (DST)."""
     aware = naive.replace(tzinfo=zone)
     if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
@@ -358,7 +358,7 @@ class EventForm(forms.Form):
             if naive is None or zone is None:
                 aware[name] = None
                 continue
-            aware[name] = _in_zone(naive, zone)
+            aware[name] = in_zone(naive, zone)
             if aware[name] is None:
                 self.add_error(
                     name,
@@ -460,7 +460,7 @@ def clash_window(params: Any) -> tuple[datetime, datetime] | None:
     if starts is None or ends is None:
         return None
     zone = ZoneInfo(zone_name)
-    starts_at, ends_at = _in_zone(starts, zone), _in_zone(ends, zone)
+    starts_at, ends_at = in_zone(starts, zone), in_zone(ends, zone)
     if starts_at is None or ends_at is None or ends_at <= starts_at:
         return None
     return starts_at, ends_at
