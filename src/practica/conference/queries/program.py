@@ -516,7 +516,8 @@ def attendee_counts(edition: Edition) -> dict[int, int]:
 @dataclass
 class ProgramEntry:
     """A slot as the program page shows it. Carries `starts_at`, `ends_at` and the edition's
-    `time_zone`, so `{% event_when entry %}` (events' time tag) can show it."""
+    `time_zone`, so `{% event_when entry %}` (events' time tag) can show it, and whether the
+    program is `published` (agendas open with it) without reading each slot's edition."""
 
     slot: ProgramSlot
     title: str
@@ -524,6 +525,7 @@ class ProgramEntry:
     speakers: list[Any]
     time_zone: str
     in_agenda: bool = False
+    published: bool = False
 
     @property
     def starts_at(self) -> datetime:
@@ -548,6 +550,7 @@ def program_entry(edition: Edition, slot: ProgramSlot, *, in_agenda: bool = Fals
         speakers=slot_speakers(slot),
         time_zone=edition_zone(edition).key,
         in_agenda=in_agenda,
+        published=edition.program_published_at is not None,
     )
 
 

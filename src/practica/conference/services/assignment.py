@@ -14,10 +14,11 @@ the chair's pins and forbids, and manual assignments.
 - `apply_assignment_run` (chair, one transaction, the run row locked): replaces the
   solver-made assignments whose review has not started by the run's pairs; keeps manual
   assignments and every assignment with a review; skips run pairs that became conflicts.
+  On commit, each reviewer with new pairs gets one mail listing them (`mails.assignment`).
 - `set_pair_pin` / `remove_pair_pin`: "always assign" (refused for a conflict, with the
   reason) or "never assign" one reviewer × proposal pair, for later runs.
 - `add_manual_assignment` (refused for conflicts, with the reason, and for forbidden pairs) /
-  `remove_assignment` (refused once the review is started).
+  `remove_assignment` (refused once the review is started). An added reviewer is mailed.
 Every change is audited.
 """
 
@@ -35,6 +36,7 @@ from django.db.models.functions import Least
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from practica.conference.mails.assignment import mail_manual_assignment, mail_run_assignments
 from practica.conference.models import (
     IN_REVIEW_STATES,
     AssignmentMode,
@@ -408,6 +410,7 @@ def apply_assignment_run(*, run: AssignmentRun, actor: Any) -> AppliedRun:
             )
         )
         existing = ReviewAssignment.objects.filter(proposal__edition=edition)
+        before = set(existing.values_list("proposal_id", "reviewer_id"))
         replaceable = existing.filter(source=AssignmentSource.SOLVER, review__isnull=True)
         removed = replaceable.count()
         replaceable.delete()
@@ -435,6 +438,10 @@ def apply_assignment_run(*, run: AssignmentRun, actor: Any) -> AppliedRun:
                 )
             )
         ReviewAssignment.objects.bulk_create(rows, batch_size=1000)
+        # Only pairs the reviewer did not have before are news to them (a re-run recreates some).
+        new_pairs = {(row.proposal_id, row.reviewer_id) for row in rows} - before
+        # In the same transaction, like every outbox mail: told iff the assignments are made.
+        mail_run_assignments(run_id=run.pk, new_pairs=new_pairs)
         run.applied_at = now
         run.save(update_fields=["applied_at", "updated_at"])
         summary = AppliedRun(
@@ -549,6 +556,7 @@ def add_manual_assignment(*, proposal: Proposal, person_id: int, actor: Any) -> 
             community_id=proposal.edition.community_id,
             data={"person_id": person_id},
         )
+        mail_manual_assignment(assignment_id=assignment.pk)
     return assignment
 
 

@@ -445,7 +445,11 @@ def add_proposal_comment(
 
     Never its speakers (`can_discuss_proposal`); closed once the proposal is withdrawn. The
     same text posted twice by the same author within DOUBLE_POST_WINDOW returns the first.
+    On commit, the others who discuss it are told by mail (`mails.reviews.mail_proposal_comment`:
+    the text only to those who may read the others' opinions already).
     """
+    from practica.conference.mails.reviews import mail_proposal_comment
+
     now = now or timezone.now()
     if not can_discuss_proposal(author, proposal):
         raise PermissionDenied(_("Only the proposal's reviewers and the committee discuss it."))
@@ -469,9 +473,12 @@ def add_proposal_comment(
         ).first()
         if same is not None:
             return same
-        return ProposalComment.objects.create(
+        comment = ProposalComment.objects.create(
             proposal=proposal, author=author, body=text, created_at=now
         )
+        # In the same transaction, like every outbox mail: the notice exists iff the comment does.
+        mail_proposal_comment(comment_id=comment.pk)
+    return comment
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,9 @@ def start_run(request: HttpRequest, pk: int) -> HttpResponse:
     form = RunSettingsForm.for_edition(edition, request.POST)
     if form.is_valid():
         try:
-            services.start_assignment_run(edition=edition, actor=request.user, **form.cleaned_data)
+            run = services.start_assignment_run(
+                edition=edition, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as refused:
             if hasattr(refused, "error_dict"):
                 for name, errors in refused.error_dict.items():
@@ -145,7 +147,14 @@ def start_run(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 form.add_error(None, refused.messages)
         else:
-            messages.success(request, _("The run is queued; its progress shows below."))
+            # Without a broker the run has already finished here; say what really happened.
+            run.refresh_from_db(fields=["status", "error"])
+            if run.status == RunStatus.DONE:
+                messages.success(request, _("The run is done; its report is below."))
+            elif run.status == RunStatus.FAILED:
+                messages.error(request, run.error or _("The run failed."))
+            else:
+                messages.success(request, _("The run is queued; its progress shows below."))
             return redirect(reverse("conference:assignment", args=[edition.pk]))
     context = _page_context(request, edition, form)
     return render(request, "conference/assignment/page.html", context, status=400)
