@@ -21,7 +21,6 @@ from ninja.pagination import paginate
 from practica.api.errors import error_responses
 from practica.api.fields import Id
 from practica.api.pagination import Page
-from practica.conference.assignment.affinity import explain_pair
 from practica.conference.models import (
     IN_REVIEW_STATES,
     AssignmentRun,
@@ -33,8 +32,6 @@ from practica.conference.permissions import can_view_edition, is_chair, is_commi
 from practica.conference.queries import assignment as queries
 from practica.conference.queries.conflicts import (
     conflict_rows,
-    detect_conflicts,
-    reason_labels,
 )
 from practica.conference.schemas_assignment import (
     AppliedOut,
@@ -342,12 +339,8 @@ def explain_assignment_pair(request: HttpRequest, proposal_id: Id, person_id: Id
     interest (the committee)."""
     proposal = _proposal(request, proposal_id)
     member = get_object_or_404(User, pk=person_id)
-    explained = explain_pair(proposal.edition, proposal, member.pk)
-    found = detect_conflicts(
-        proposal.edition, person_ids=[member.pk], proposal_ids=[proposal.pk]
-    ).reasons(proposal.pk, member.pk)
-    labels = reason_labels([found])
+    explanation = queries.pair_explanation(proposal, member.pk)
     return {
-        **explained,
-        "conflicts": [{"code": reason.code, "label": labels[reason]} for reason in found],
+        **explanation.explained,
+        "conflicts": [{"code": code, "label": label} for code, label in explanation.conflicts],
     }

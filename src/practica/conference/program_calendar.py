@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from practica.conference.models import Edition, ProgramSlot
+from practica.conference.queries.editions import edition_zone
 from practica.conference.queries.program import (
-    edition_zone,
     slot_place,
     slot_speakers,
     slot_title,

@@ -12,7 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from practica.conference.models import Edition, SessionKind, SlotKind
-from practica.conference.queries.program import edition_days, edition_zone, unscheduled_proposals
+from practica.conference.queries.editions import edition_zone
+from practica.conference.queries.program import edition_days, unscheduled_proposals
 from practica.conference.services.program import MAX_MINUTES, MAX_TITLE, MIN_MINUTES
 from practica.people.models import User
 

@@ -21,7 +21,8 @@ from django.utils import timezone, translation
 
 from practica.conference.mails.reviews import person_zone, review_url
 from practica.conference.models import AssignmentRun, Edition, ReviewAssignment
-from practica.conference.services.reviews import edition_zone, moment_text
+from practica.conference.queries.editions import edition_zone
+from practica.conference.services.reviews import moment_text
 from practica.core.outgoing_mail import send_templated_mail
 
 

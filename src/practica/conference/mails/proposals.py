@@ -7,12 +7,12 @@ naming what it reports, so calling twice queues one mail.
 """
 
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from practica.conference.mails.reviews import person_zone
 from practica.conference.models import Proposal, ProposalSpeaker
 from practica.conference.queries.editions import edition_moment, moment_in_zone
 from practica.core.outgoing_mail import send_templated_mail
@@ -28,17 +28,10 @@ def invitation_url(speaker: ProposalSpeaker) -> str:
     return f"{settings.SITE_URL}{reverse('conference:invitation', args=[speaker.token])}"
 
 
-def _zone(person: Any) -> ZoneInfo:
-    try:
-        return ZoneInfo(getattr(person, "time_zone", "") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _deadlines(proposal: Proposal, person: Any) -> dict[str, str]:
     """The deadline on the recipient's clock, and on the edition's when it differs."""
     edition = proposal.edition
-    mine = moment_in_zone(edition.cfp_closes_at, _zone(person))
+    mine = moment_in_zone(edition.cfp_closes_at, person_zone(person))
     theirs = edition_moment(edition, edition.cfp_closes_at)
     return {"deadline": mine, "deadline_edition": theirs if theirs != mine else ""}
 

@@ -9,7 +9,7 @@ called by `services.reviews.add_proposal_comment` in the same transaction as the
 
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,15 +26,14 @@ from practica.conference.models import (
     ReviewStatus,
 )
 from practica.conference.permissions import can_discuss_proposal
-from practica.conference.services.reviews import edition_zone, moment_text
+from practica.conference.queries.editions import edition_zone
+from practica.conference.services.reviews import moment_text
 from practica.core.outgoing_mail import send_templated_mail
+from practica.events.templatetags.event_times import zone_named
 
 
 def person_zone(person: Any) -> ZoneInfo:
-    try:
-        return ZoneInfo(getattr(person, "time_zone", "") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_named(getattr(person, "time_zone", ""))
 
 
 def review_url(proposal_id: int) -> str:

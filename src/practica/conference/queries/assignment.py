@@ -380,3 +380,37 @@ def has_assignments(edition: Edition) -> bool:
     return ReviewAssignment.objects.filter(
         Q(proposal__edition=edition), proposal__state__in=IN_REVIEW_STATES
     ).exists()
+
+
+@dataclass
+class PairExplanation:
+    """Why a member fits a proposal, for the chair: `explained` is `affinity.explain_pair`'s
+    (components, score, shared words, matched topics), `contributions` each component's share
+    of the score after its weight, `conflicts` the conflict reasons with their labels."""
+
+    explained: dict[str, Any]
+    weights: Any
+    contributions: dict[str, float]
+    conflicts: list[tuple[str, str]]
+
+
+def pair_explanation(proposal: Proposal, person_id: int) -> PairExplanation:
+    """How `person_id` fits `proposal` and whether a conflict keeps them off it."""
+    # scikit-learn loads on the first explanation, not when the web process starts.
+    from practica.conference.assignment.affinity import WEIGHTS, explain_pair
+    from practica.conference.queries.conflicts import detect_conflicts, reason_labels
+
+    edition = proposal.edition
+    explained = explain_pair(edition, proposal, person_id)
+    found = detect_conflicts(edition, person_ids=[person_id], proposal_ids=[proposal.pk]).reasons(
+        proposal.pk, person_id
+    )
+    labels = reason_labels([found])
+    text = WEIGHTS.text * explained["text"]
+    topic = WEIGHTS.topic * explained["topic"]
+    return PairExplanation(
+        explained=explained,
+        weights=WEIGHTS,
+        contributions={"text": text, "topic": topic, "bid": explained["score"] - text - topic},
+        conflicts=[(reason.code, labels[reason]) for reason in found],
+    )

@@ -8,7 +8,7 @@ so messages and mails name that zone ("Fri, May 1, 2027 · 23:59 (Europe/Berlin)
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import formats, timezone
@@ -23,15 +23,13 @@ from practica.conference.models import (
     Edition,
     EditionPhase,
 )
+from practica.events.templatetags.event_times import zone_named
 from practica.people.permissions import is_signed_in
 
 
 def edition_zone(edition: Edition) -> ZoneInfo:
     """The edition's zone (UTC if the stored name is unknown to this machine)."""
-    try:
-        return ZoneInfo(edition.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_named(edition.time_zone)
 
 
 def moment_in_zone(moment: datetime, zone: ZoneInfo) -> str:

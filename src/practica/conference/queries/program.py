@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.formats import date_format
@@ -34,6 +33,7 @@ from practica.conference.models import (
     SlotKind,
     SpeakerStatus,
 )
+from practica.conference.queries.editions import edition_zone
 
 # Proposals the program may show: accepted by the committee, or confirmed by their speakers.
 SCHEDULABLE_STATES = (ProposalState.ACCEPTED, ProposalState.CONFIRMED)
@@ -44,14 +44,6 @@ WARNING = "warning"
 
 
 # --- Time ------------------------------------------------------------------------------------
-
-
-def edition_zone(edition: Edition) -> ZoneInfo:
-    """The zone the edition's days are in; UTC when the stored name is unknown here."""
-    try:
-        return ZoneInfo(edition.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def edition_days(edition: Edition) -> list[date]:

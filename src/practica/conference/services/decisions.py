@@ -47,7 +47,8 @@ from practica.conference.models import (
     SpeakerStatus,
 )
 from practica.conference.permissions import can_decide
-from practica.conference.services.reviews import edition_zone, moment_text
+from practica.conference.queries.editions import edition_zone
+from practica.conference.services.reviews import moment_text
 from practica.core.services import record_audit
 
 MAX_SUBJECT_LENGTH = 200

@@ -39,13 +39,13 @@ from practica.conference.models import (
     Track,
 )
 from practica.conference.permissions import can_view_program, is_chair
+from practica.conference.queries.editions import edition_zone
 from practica.conference.queries.program import (
     SCHEDULABLE_STATES,
     ProgramWarning,
     day_bounds,
     edition_clock,
     edition_days,
-    edition_zone,
     local_day,
     program_slots,
     program_warnings,

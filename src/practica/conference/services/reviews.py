@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -61,6 +61,7 @@ from practica.conference.models import (
 )
 from practica.conference.permissions import can_discuss_proposal, is_speaker
 from practica.conference.queries.conflicts import pair_conflict_reasons
+from practica.conference.queries.editions import edition_zone
 from practica.core.models import ActivityKind
 from practica.core.services import record_activity
 
@@ -80,14 +81,6 @@ class ReviewRefused(ValidationError):  # noqa: N818 — a refusal, not a fault
 
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message, code=code)
-
-
-def edition_zone(edition: Edition) -> ZoneInfo:
-    """The zone the edition announces its deadlines in (UTC if unknown to this system)."""
-    try:
-        return ZoneInfo(edition.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def moment_text(moment: datetime, zone: ZoneInfo) -> str:

@@ -20,7 +20,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from practica.conference.assignment.affinity import WEIGHTS, explain_pair
 from practica.conference.forms.assignment import (
     ConflictFilterForm,
     ManualAssignmentForm,
@@ -325,25 +324,16 @@ def pair_explanation(request: HttpRequest, pk: int, person: int) -> HttpResponse
     proposal = _proposal(request, pk)
     edition = proposal.edition
     member = get_object_or_404(User, pk=person)
-    explained = explain_pair(edition, proposal, member.pk)
-    reasons = detect_conflicts(edition, person_ids=[member.pk], proposal_ids=[proposal.pk])
-    found = reasons.reasons(proposal.pk, member.pk)
-    labels = reason_labels([found])
+    explanation = queries.pair_explanation(proposal, member.pk)
     context = {
         "edition": edition,
         "community": edition.community,
         "proposal": proposal,
         "member": member,
-        "explained": explained,
-        "weights": WEIGHTS,
-        "contributions": {
-            "text": WEIGHTS.text * explained["text"],
-            "topic": WEIGHTS.topic * explained["topic"],
-            "bid": explained["score"]
-            - WEIGHTS.text * explained["text"]
-            - WEIGHTS.topic * explained["topic"],
-        },
-        "conflicts": [labels[reason] for reason in found],
+        "explained": explanation.explained,
+        "weights": explanation.weights,
+        "contributions": explanation.contributions,
+        "conflicts": [label for _code, label in explanation.conflicts],
     }
     return render(request, "conference/assignment/explain.html", context)
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 
-def zone_named(name: str) -> tzinfo:
+def zone_named(name: str) -> ZoneInfo:
     """The IANA zone `name`, or UTC for a name that is empty or unknown."""
     try:
         return ZoneInfo(name or "UTC")
