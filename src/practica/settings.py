@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "practica.discussions",
     "practica.events",
     "practica.conference",
+    "practica.outreach",
     "practica.api",
     "practica.demo",
     "practica.bench",

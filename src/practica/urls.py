@@ -19,6 +19,8 @@ urlpatterns = [
     path("lists/", include("practica.mail.urls")),
     path("events/", include("practica.events.urls")),
     path("conference/", include("practica.conference.urls")),
+    path("outreach/", include("practica.outreach.urls")),
+    path("scim/v2/", include("practica.outreach.scim.urls")),
     path("", include("practica.discussions.urls")),
 ]
 

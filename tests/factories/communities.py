@@ -3,7 +3,17 @@
 import factory
 from django.utils.text import slugify
 
-from practica.communities.models import Access, Community, Membership, MembershipRole, Program
+from practica.communities.models import (
+    Access,
+    Community,
+    Group,
+    GroupKind,
+    GroupMembership,
+    GroupRole,
+    Membership,
+    MembershipRole,
+    Program,
+)
 from tests.factories.people import UserFactory
 
 
@@ -32,3 +42,22 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     community = factory.SubFactory(CommunityFactory)
     person = factory.SubFactory(UserFactory)
     role = MembershipRole.MEMBER
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    community = factory.SubFactory(CommunityFactory)
+    name = factory.Sequence(lambda n: f"Reading group {n}")
+    slug = factory.LazyAttribute(lambda group: slugify(group.name))
+    kind = GroupKind.READING
+
+
+class GroupMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GroupMembership
+
+    group = factory.SubFactory(GroupFactory)
+    person = factory.SubFactory(UserFactory)
+    role = GroupRole.MEMBER

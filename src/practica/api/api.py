@@ -11,6 +11,7 @@ from practica.api.auth import API_AUTH
 from practica.api.errors import field_name, install_error_handlers
 from practica.communities.api import router as communities_router
 from practica.conference.api import router as conference_router
+from practica.outreach.api import router as outreach_router
 from practica.core.api import router as topics_router
 from practica.discussions.api import router as discussions_router
 from practica.events.api import router as events_router
@@ -74,6 +75,7 @@ api.add_router("", discussions_router)
 api.add_router("", mail_router)
 api.add_router("", events_router)
 api.add_router("", conference_router)
+api.add_router("", outreach_router)
 
 
 fallback_router = Router()

@@ -188,3 +188,68 @@ class MembershipRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} → {self.community_id} ({self.status})"
+
+
+class GroupKind(models.TextChoices):
+    READING = "reading", _("Reading group")
+    STUDY = "study", _("Study group")
+    SUB_COMMUNITY = "sub_community", _("Specialized sub-community")
+    HACKATHON_TEAM = "hackathon_team", _("Hackathon team")
+
+
+class Group(TimeStampedModel):
+    """A grassroots group affiliated with a community: a reading group, a study group, a team."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=160)
+    slug = models.SlugField(_("slug"), max_length=160)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=GroupKind.choices, default=GroupKind.STUDY
+    )
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        constraints = [
+            models.UniqueConstraint(fields=["community", "slug"], name="group_slug_per_community"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    MEMBER = "member", _("Member")
+
+
+class GroupMembership(models.Model):
+    """One stint of a person in a group; rows are closed, never deleted, like memberships."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=GroupRole.choices, default=GroupRole.MEMBER
+    )
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    left_at = models.DateTimeField(_("left"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["group", "-role", "joined_at"]
+        verbose_name = _("group membership")
+        verbose_name_plural = _("group memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "person"],
+                condition=Q(left_at__isnull=True),
+                name="one_current_group_membership",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in group {self.group_id} ({self.role})"

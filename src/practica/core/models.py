@@ -82,6 +82,7 @@ class ActivityKind(models.TextChoices):
     REVIEWED = "reviewed", _("reviewed a conference proposal")
     SERVED_ON_COMMITTEE = "served_on_committee", _("served on a program committee")
     KEYNOTED = "keynoted", _("gave a keynote")
+    INVITED = "invited", _("invited a colleague")
 
 
 class Activity(models.Model):

@@ -71,6 +71,15 @@ class EventSeries(TimeStampedModel):
     cadence = models.CharField(
         _("cadence"), max_length=12, choices=SeriesCadence.choices, default=SeriesCadence.MONTHLY
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_event_series",
+        help_text=_("Who runs the series; the community manager is alerted if they leave."),
+    )
 
     class Meta:
         ordering = ["title"]

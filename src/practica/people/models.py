@@ -117,6 +117,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     expertise = models.ManyToManyField(
         "core.Topic", verbose_name=_("expertise"), blank=True, related_name="experts"
     )
+    employee_number = models.CharField(
+        _("employee number"),
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("The HR system's stable number; provisioning matches people by it."),
+    )
     hired_on = models.DateField(_("hired on"), null=True, blank=True)
     left_on = models.DateField(_("left the company on"), null=True, blank=True)
     preferred_language = models.CharField(_("site language"), max_length=10, blank=True)
@@ -161,6 +169,62 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+class Affiliation(models.Model):
+    """One stretch of a person's place in the company: org unit, title and manager, with dates.
+
+    Provisioning closes the open row and opens a new one when any of the three changes, so
+    figures about the past read the affiliation of the time and do not move on a transfer.
+    """
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="affiliations")
+    org_unit = models.ForeignKey(
+        OrgUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    manager = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "valid_from"]
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(valid_to__isnull=True),
+                name="one_open_affiliation",
+            ),
+        ]
+        indexes = [models.Index(fields=["org_unit", "valid_from"], name="affiliation_unit_from")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.org_unit_id} from {self.valid_from}"
+
+
+class ExternalIdentity(models.Model):
+    """A person's stable subject at the company's OpenID Connect provider."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(_("issuer"), max_length=500)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("linked"), default=timezone.now)
+    last_login_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["issuer", "subject"]
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"
 
 
 class PersonalAccessToken(models.Model):

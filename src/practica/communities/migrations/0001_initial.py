@@ -5,77 +5,181 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Community',
+            name="Community",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=160, verbose_name='name')),
-                ('slug', models.SlugField(max_length=160, unique=True, verbose_name='slug')),
-                ('description', models.TextField(blank=True, max_length=5000, verbose_name='description')),
-                ('mission', models.TextField(blank=True, max_length=2000, verbose_name='mission')),
-                ('access', models.CharField(choices=[('open', 'Open: anyone may join'), ('closed', 'Closed: joining needs approval')], default='open', max_length=10, verbose_name='access')),
-                ('founded_on', models.DateField(blank=True, null=True, verbose_name='founded on')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=160, verbose_name="name")),
+                ("slug", models.SlugField(max_length=160, unique=True, verbose_name="slug")),
+                (
+                    "description",
+                    models.TextField(blank=True, max_length=5000, verbose_name="description"),
+                ),
+                ("mission", models.TextField(blank=True, max_length=2000, verbose_name="mission")),
+                (
+                    "access",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open: anyone may join"),
+                            ("closed", "Closed: joining needs approval"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="access",
+                    ),
+                ),
+                ("founded_on", models.DateField(blank=True, null=True, verbose_name="founded on")),
             ],
             options={
-                'verbose_name': 'community',
-                'verbose_name_plural': 'communities',
-                'ordering': ['name'],
+                "verbose_name": "community",
+                "verbose_name_plural": "communities",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('member', 'Member'), ('organizer', 'Organizer'), ('leader', 'Leader'), ('manager', 'Community manager'), ('executive_sponsor', 'Executive sponsor')], default='member', max_length=20, verbose_name='role')),
-                ('source', models.CharField(choices=[('organic', 'Joined on their own'), ('welcome_mail', 'Welcome mail'), ('invitation', 'Invitation'), ('import', 'Imported'), ('founder', 'Founder')], default='organic', max_length=20, verbose_name='source')),
-                ('joined_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='joined')),
-                ('left_at', models.DateTimeField(blank=True, null=True, verbose_name='left')),
-                ('left_reason', models.CharField(blank=True, choices=[('left_community', 'Left the community'), ('left_company', 'Left the company'), ('removed', 'Removed by a manager')], max_length=20, verbose_name='reason for leaving')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("member", "Member"),
+                            ("organizer", "Organizer"),
+                            ("leader", "Leader"),
+                            ("manager", "Community manager"),
+                            ("executive_sponsor", "Executive sponsor"),
+                        ],
+                        default="member",
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("organic", "Joined on their own"),
+                            ("welcome_mail", "Welcome mail"),
+                            ("invitation", "Invitation"),
+                            ("import", "Imported"),
+                            ("founder", "Founder"),
+                        ],
+                        default="organic",
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "joined_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="joined"),
+                ),
+                ("left_at", models.DateTimeField(blank=True, null=True, verbose_name="left")),
+                (
+                    "left_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("left_community", "Left the community"),
+                            ("left_company", "Left the company"),
+                            ("removed", "Removed by a manager"),
+                        ],
+                        max_length=20,
+                        verbose_name="reason for leaving",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['-joined_at'],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["-joined_at"],
             },
         ),
         migrations.CreateModel(
-            name='MembershipRequest',
+            name="MembershipRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.TextField(blank=True, max_length=2000, verbose_name='message')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='pending', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='asked')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message", models.TextField(blank=True, max_length=2000, verbose_name="message")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="asked"),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
             ],
             options={
-                'verbose_name': 'membership request',
-                'verbose_name_plural': 'membership requests',
-                'ordering': ['created_at'],
+                "verbose_name": "membership request",
+                "verbose_name_plural": "membership requests",
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Program',
+            name="Program",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=160, verbose_name='name')),
-                ('slug', models.SlugField(max_length=160, unique=True, verbose_name='slug')),
-                ('description', models.TextField(blank=True, max_length=5000, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=160, verbose_name="name")),
+                ("slug", models.SlugField(max_length=160, unique=True, verbose_name="slug")),
+                (
+                    "description",
+                    models.TextField(blank=True, max_length=5000, verbose_name="description"),
+                ),
             ],
             options={
-                'verbose_name': 'program',
-                'verbose_name_plural': 'programs',
-                'ordering': ['name'],
+                "verbose_name": "program",
+                "verbose_name_plural": "programs",
+                "ordering": ["name"],
             },
         ),
     ]

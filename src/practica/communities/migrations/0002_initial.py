@@ -5,23 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('communities', '0001_initial'),
-        ('core', '0001_initial'),
+        ("communities", "0001_initial"),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='community',
-            name='topics',
-            field=models.ManyToManyField(blank=True, related_name='communities', to='core.topic', verbose_name='topics'),
+            model_name="community",
+            name="topics",
+            field=models.ManyToManyField(
+                blank=True, related_name="communities", to="core.topic", verbose_name="topics"
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='community',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='communities.community'),
+            model_name="membership",
+            name="community",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="communities.community",
+            ),
         ),
     ]

@@ -6,58 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('communities', '0002_initial'),
+        ("communities", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='membership',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL),
+            model_name="membership",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='membershiprequest',
-            name='community',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='membership_requests', to='communities.community'),
+            model_name="membershiprequest",
+            name="community",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="membership_requests",
+                to="communities.community",
+            ),
         ),
         migrations.AddField(
-            model_name='membershiprequest',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="membershiprequest",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='membershiprequest',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='membership_requests', to=settings.AUTH_USER_MODEL),
+            model_name="membershiprequest",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="membership_requests",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='community',
-            name='program',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='communities', to='communities.program', verbose_name='program'),
+            model_name="community",
+            name="program",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="communities",
+                to="communities.program",
+                verbose_name="program",
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['community', 'joined_at'], name='membership_community_joined'),
+            model_name="membership",
+            index=models.Index(
+                fields=["community", "joined_at"], name="membership_community_joined"
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['community', 'left_at'], name='membership_community_left'),
+            model_name="membership",
+            index=models.Index(fields=["community", "left_at"], name="membership_community_left"),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['person', 'left_at'], name='membership_person_left'),
+            model_name="membership",
+            index=models.Index(fields=["person", "left_at"], name="membership_person_left"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('left_at__isnull', True)), fields=('community', 'person'), name='one_current_membership'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("left_at__isnull", True)),
+                fields=("community", "person"),
+                name="one_current_membership",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membershiprequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('community', 'person'), name='one_pending_request'),
+            model_name="membershiprequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("community", "person"),
+                name="one_pending_request",
+            ),
         ),
     ]

@@ -11,505 +11,1330 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('communities', '0003_initial'),
-        ('core', '0006_alter_activity_kind'),
-        ('events', '0001_initial'),
+        ("communities", "0003_initial"),
+        ("core", "0006_alter_activity_kind"),
+        ("events", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Edition',
+            name="Edition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('slug', models.SlugField(max_length=120, verbose_name='slug')),
-                ('description', models.TextField(blank=True, max_length=20000, verbose_name='description')),
-                ('starts_on', models.DateField(verbose_name='first day')),
-                ('ends_on', models.DateField(verbose_name='last day')),
-                ('time_zone', models.CharField(default='UTC', max_length=64, validators=[practica.people.models.validate_time_zone], verbose_name='time zone')),
-                ('cfp_opens_at', models.DateTimeField(verbose_name='call opens')),
-                ('cfp_closes_at', models.DateTimeField(verbose_name='proposal deadline')),
-                ('review_opens_at', models.DateTimeField(verbose_name='reviewing opens')),
-                ('review_closes_at', models.DateTimeField(verbose_name='review deadline')),
-                ('decisions_due_at', models.DateTimeField(verbose_name='decisions due')),
-                ('reviewers_per_proposal', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='reviewers per proposal')),
-                ('reviewer_min_load', models.PositiveSmallIntegerField(default=0, verbose_name='fewest proposals per reviewer')),
-                ('reviewer_max_load', models.PositiveSmallIntegerField(default=8, help_text="A volunteer's own maximum is used when it is lower.", validators=[django.core.validators.MinValueValidator(1)], verbose_name='most proposals per reviewer')),
-                ('double_blind', models.BooleanField(default=False, help_text='Hide the speakers from reviewers (reviewers are always hidden from speakers).', verbose_name='double-blind')),
-                ('is_published', models.BooleanField(default=False, help_text='Members see the edition and its call.', verbose_name='announced')),
-                ('program_published_at', models.DateTimeField(blank=True, null=True, verbose_name='program published')),
-                ('review_reminder_sent_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conference_editions', to='communities.community', verbose_name='community')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='conference_edition', to='events.event', verbose_name='conference event')),
-                ('topics', models.ManyToManyField(blank=True, related_name='conference_editions', to='core.topic', verbose_name='topics')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("slug", models.SlugField(max_length=120, verbose_name="slug")),
+                (
+                    "description",
+                    models.TextField(blank=True, max_length=20000, verbose_name="description"),
+                ),
+                ("starts_on", models.DateField(verbose_name="first day")),
+                ("ends_on", models.DateField(verbose_name="last day")),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="UTC",
+                        max_length=64,
+                        validators=[practica.people.models.validate_time_zone],
+                        verbose_name="time zone",
+                    ),
+                ),
+                ("cfp_opens_at", models.DateTimeField(verbose_name="call opens")),
+                ("cfp_closes_at", models.DateTimeField(verbose_name="proposal deadline")),
+                ("review_opens_at", models.DateTimeField(verbose_name="reviewing opens")),
+                ("review_closes_at", models.DateTimeField(verbose_name="review deadline")),
+                ("decisions_due_at", models.DateTimeField(verbose_name="decisions due")),
+                (
+                    "reviewers_per_proposal",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="reviewers per proposal",
+                    ),
+                ),
+                (
+                    "reviewer_min_load",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="fewest proposals per reviewer"
+                    ),
+                ),
+                (
+                    "reviewer_max_load",
+                    models.PositiveSmallIntegerField(
+                        default=8,
+                        help_text="A volunteer's own maximum is used when it is lower.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="most proposals per reviewer",
+                    ),
+                ),
+                (
+                    "double_blind",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Hide the speakers from reviewers (reviewers are always hidden from speakers).",
+                        verbose_name="double-blind",
+                    ),
+                ),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Members see the edition and its call.",
+                        verbose_name="announced",
+                    ),
+                ),
+                (
+                    "program_published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="program published"),
+                ),
+                (
+                    "review_reminder_sent_at",
+                    models.DateTimeField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conference_editions",
+                        to="communities.community",
+                        verbose_name="community",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="conference_edition",
+                        to="events.event",
+                        verbose_name="conference event",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="conference_editions",
+                        to="core.topic",
+                        verbose_name="topics",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conference edition',
-                'verbose_name_plural': 'conference editions',
-                'ordering': ['-starts_on'],
+                "verbose_name": "conference edition",
+                "verbose_name_plural": "conference editions",
+                "ordering": ["-starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='DecisionTemplate',
+            name="DecisionTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('accepted', 'Accepted'), ('rejected', 'Rejected'), ('waitlisted', 'Waitlisted')], max_length=12, verbose_name='outcome')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('body', models.TextField(max_length=10000, verbose_name='body')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decision_templates', to='conference.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                            ("waitlisted", "Waitlisted"),
+                        ],
+                        max_length=12,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                ("body", models.TextField(max_length=10000, verbose_name="body")),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decision_templates",
+                        to="conference.edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'decision mail',
-                'verbose_name_plural': 'decision mails',
+                "verbose_name": "decision mail",
+                "verbose_name_plural": "decision mails",
             },
         ),
         migrations.CreateModel(
-            name='CommitteeMember',
+            name="CommitteeMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_chair', models.BooleanField(default=False, verbose_name='chair')),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='added')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='committee_seats', to=settings.AUTH_USER_MODEL)),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='committee', to='conference.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_chair", models.BooleanField(default=False, verbose_name="chair")),
+                (
+                    "added_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="added"),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="committee_seats",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="committee",
+                        to="conference.edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'committee member',
-                'verbose_name_plural': 'committee members',
-                'ordering': ['-is_chair', 'added_at'],
+                "verbose_name": "committee member",
+                "verbose_name_plural": "committee members",
+                "ordering": ["-is_chair", "added_at"],
             },
         ),
         migrations.CreateModel(
-            name='AssignmentRun',
+            name="AssignmentRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('mode', models.CharField(choices=[('max_affinity', 'Highest total affinity'), ('fair', 'Fairness: raise the weakest proposal')], default='max_affinity', max_length=14, verbose_name='mode')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=8, verbose_name='status')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress')),
-                ('progress_message', models.CharField(blank=True, max_length=200)),
-                ('parameters', models.JSONField(blank=True, default=dict)),
-                ('report', models.JSONField(blank=True, default=dict)),
-                ('pairs', models.JSONField(blank=True, default=list, help_text='[[proposal_id, person_id, affinity], …]')),
-                ('error', models.TextField(blank=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('started_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignment_runs', to='conference.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("max_affinity", "Highest total affinity"),
+                            ("fair", "Fairness: raise the weakest proposal"),
+                        ],
+                        default="max_affinity",
+                        max_length=14,
+                        verbose_name="mode",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="progress")),
+                ("progress_message", models.CharField(blank=True, max_length=200)),
+                ("parameters", models.JSONField(blank=True, default=dict)),
+                ("report", models.JSONField(blank=True, default=dict)),
+                (
+                    "pairs",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="[[proposal_id, person_id, affinity], …]",
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignment_runs",
+                        to="conference.edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assignment run',
-                'verbose_name_plural': 'assignment runs',
-                'ordering': ['-created_at'],
+                "verbose_name": "assignment run",
+                "verbose_name_plural": "assignment runs",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ProgramSlot',
+            name="ProgramSlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('session', 'Session'), ('keynote', 'Keynote'), ('break', 'Break'), ('plenary', 'Opening / closing')], max_length=8, verbose_name='kind')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('starts_at', models.DateTimeField(verbose_name='starts')),
-                ('ends_at', models.DateTimeField(verbose_name='ends')),
-                ('uid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('sequence', models.PositiveIntegerField(default=0, editable=False)),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='program_slots', to='conference.edition')),
-                ('speaker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='keynote_slots', to=settings.AUTH_USER_MODEL, verbose_name='speaker')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("session", "Session"),
+                            ("keynote", "Keynote"),
+                            ("break", "Break"),
+                            ("plenary", "Opening / closing"),
+                        ],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                ("starts_at", models.DateTimeField(verbose_name="starts")),
+                ("ends_at", models.DateTimeField(verbose_name="ends")),
+                ("uid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("sequence", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="program_slots",
+                        to="conference.edition",
+                    ),
+                ),
+                (
+                    "speaker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="keynote_slots",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="speaker",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'program slot',
-                'verbose_name_plural': 'program slots',
-                'ordering': ['starts_at', 'room__position', 'pk'],
+                "verbose_name": "program slot",
+                "verbose_name_plural": "program slots",
+                "ordering": ["starts_at", "room__position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda_items', to=settings.AUTH_USER_MODEL)),
-                ('slot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda_items', to='conference.programslot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agenda_items",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "slot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agenda_items",
+                        to="conference.programslot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agenda item',
-                'verbose_name_plural': 'agenda items',
-                'ordering': ['slot__starts_at'],
+                "verbose_name": "agenda item",
+                "verbose_name_plural": "agenda items",
+                "ordering": ["slot__starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='Proposal',
+            name="Proposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('abstract', models.TextField(max_length=10000, verbose_name='abstract')),
-                ('audience_level', models.CharField(choices=[('beginner', 'Beginner'), ('intermediate', 'Intermediate'), ('advanced', 'Advanced')], default='intermediate', max_length=12, verbose_name='audience level')),
-                ('links', models.JSONField(blank=True, default=list, verbose_name='links')),
-                ('expected_audience', models.PositiveIntegerField(blank=True, null=True, verbose_name='expected audience')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('withdrawn', 'Withdrawn'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('waitlisted', 'Waitlisted'), ('confirmed', 'Confirmed')], default='draft', max_length=12, verbose_name='state')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('decision_mailed_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed by the speakers')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conference_proposals', to=settings.AUTH_USER_MODEL, verbose_name='submitted by')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='conference.edition')),
-                ('topics', models.ManyToManyField(blank=True, related_name='proposals', to='core.topic', verbose_name='topics')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("abstract", models.TextField(max_length=10000, verbose_name="abstract")),
+                (
+                    "audience_level",
+                    models.CharField(
+                        choices=[
+                            ("beginner", "Beginner"),
+                            ("intermediate", "Intermediate"),
+                            ("advanced", "Advanced"),
+                        ],
+                        default="intermediate",
+                        max_length=12,
+                        verbose_name="audience level",
+                    ),
+                ),
+                ("links", models.JSONField(blank=True, default=list, verbose_name="links")),
+                (
+                    "expected_audience",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="expected audience"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("withdrawn", "Withdrawn"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                            ("waitlisted", "Waitlisted"),
+                            ("confirmed", "Confirmed"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="submitted"),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn"),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                ("decision_mailed_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="confirmed by the speakers"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conference_proposals",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="submitted by",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="conference.edition",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(
+                        blank=True, related_name="proposals", to="core.topic", verbose_name="topics"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'proposal',
-                'verbose_name_plural': 'proposals',
-                'ordering': ['-created_at'],
+                "verbose_name": "proposal",
+                "verbose_name_plural": "proposals",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='programslot',
-            name='proposal',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='program_slot', to='conference.proposal', verbose_name='proposal'),
+            model_name="programslot",
+            name="proposal",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="program_slot",
+                to="conference.proposal",
+                verbose_name="proposal",
+            ),
         ),
         migrations.CreateModel(
-            name='DeclaredConflict',
+            name="DeclaredConflict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('declared_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('declared_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='declared_conflicts', to=settings.AUTH_USER_MODEL)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='declared_conflicts', to='conference.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                ("declared_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "declared_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="declared_conflicts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="declared_conflicts",
+                        to="conference.proposal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'declared conflict',
-                'verbose_name_plural': 'declared conflicts',
-                'ordering': ['declared_at'],
+                "verbose_name": "declared conflict",
+                "verbose_name_plural": "declared conflicts",
+                "ordering": ["declared_at"],
             },
         ),
         migrations.CreateModel(
-            name='AssignmentPin',
+            name="AssignmentPin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('pin', 'Always assign'), ('forbid', 'Never assign')], max_length=6, verbose_name='kind')),
-                ('set_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('set_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignment_pins', to='conference.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("pin", "Always assign"), ("forbid", "Never assign")],
+                        max_length=6,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("set_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignment_pins",
+                        to="conference.proposal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pinned pair',
-                'verbose_name_plural': 'pinned pairs',
+                "verbose_name": "pinned pair",
+                "verbose_name_plural": "pinned pairs",
             },
         ),
         migrations.CreateModel(
-            name='ProposalComment',
+            name="ProposalComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(max_length=5000, verbose_name='comment')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='committee_comments', to='conference.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(max_length=5000, verbose_name="comment")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="committee_comments",
+                        to="conference.proposal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'committee comment',
-                'verbose_name_plural': 'committee comments',
-                'ordering': ['created_at'],
+                "verbose_name": "committee comment",
+                "verbose_name_plural": "committee comments",
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ProposalSpeaker',
+            name="ProposalSpeaker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='email address')),
-                ('status', models.CharField(choices=[('invited', 'Invited'), ('accepted', 'Accepted'), ('declined', 'Declined')], default='invited', max_length=10, verbose_name='status')),
-                ('is_submitter', models.BooleanField(default=False, verbose_name='submitter')),
-                ('token', models.CharField(default=practica.conference.models.proposals.new_invitation_token, max_length=64, unique=True)),
-                ('invited_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='invited')),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='proposal_speaker_roles', to=settings.AUTH_USER_MODEL)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='speakers', to='conference.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="email address")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invited", "Invited"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                        ],
+                        default="invited",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("is_submitter", models.BooleanField(default=False, verbose_name="submitter")),
+                (
+                    "token",
+                    models.CharField(
+                        default=practica.conference.models.proposals.new_invitation_token,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "invited_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="invited"),
+                ),
+                (
+                    "responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposal_speaker_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="speakers",
+                        to="conference.proposal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'speaker',
-                'verbose_name_plural': 'speakers',
-                'ordering': ['position', 'invited_at'],
+                "verbose_name": "speaker",
+                "verbose_name_plural": "speakers",
+                "ordering": ["position", "invited_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewAssignment',
+            name="ReviewAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('solver', 'Assignment run'), ('manual', 'Chair')], default='solver', max_length=8)),
-                ('affinity', models.FloatField(default=0)),
-                ('affinity_detail', models.JSONField(blank=True, default=dict)),
-                ('assigned_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reminded_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='conference.proposal')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_assignments', to=settings.AUTH_USER_MODEL)),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='conference.assignmentrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("solver", "Assignment run"), ("manual", "Chair")],
+                        default="solver",
+                        max_length=8,
+                    ),
+                ),
+                ("affinity", models.FloatField(default=0)),
+                ("affinity_detail", models.JSONField(blank=True, default=dict)),
+                ("assigned_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reminded_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="conference.proposal",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="conference.assignmentrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review assignment',
-                'verbose_name_plural': 'review assignments',
-                'ordering': ['assigned_at'],
+                "verbose_name": "review assignment",
+                "verbose_name_plural": "review assignments",
+                "ordering": ["assigned_at"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted')], default='draft', max_length=10)),
-                ('recommendation', models.SmallIntegerField(blank=True, choices=[(-2, 'Strong reject'), (-1, 'Reject'), (0, 'Borderline'), (1, 'Accept'), (2, 'Strong accept')], null=True, verbose_name='overall recommendation')),
-                ('confidence', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='confidence')),
-                ('comments_to_speakers', models.TextField(blank=True, max_length=10000, verbose_name='comments to the speakers')),
-                ('comments_to_committee', models.TextField(blank=True, max_length=10000, verbose_name='comments to the committee')),
-                ('weighted_score', models.FloatField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),
-                ('assignment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='review', to='conference.reviewassignment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("submitted", "Submitted")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.SmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (-2, "Strong reject"),
+                            (-1, "Reject"),
+                            (0, "Borderline"),
+                            (1, "Accept"),
+                            (2, "Strong accept"),
+                        ],
+                        null=True,
+                        verbose_name="overall recommendation",
+                    ),
+                ),
+                (
+                    "confidence",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="confidence",
+                    ),
+                ),
+                (
+                    "comments_to_speakers",
+                    models.TextField(
+                        blank=True, max_length=10000, verbose_name="comments to the speakers"
+                    ),
+                ),
+                (
+                    "comments_to_committee",
+                    models.TextField(
+                        blank=True, max_length=10000, verbose_name="comments to the committee"
+                    ),
+                ),
+                ("weighted_score", models.FloatField(blank=True, null=True)),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="submitted"),
+                ),
+                (
+                    "assignment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review",
+                        to="conference.reviewassignment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review',
-                'verbose_name_plural': 'reviews',
-                'ordering': ['submitted_at'],
+                "verbose_name": "review",
+                "verbose_name_plural": "reviews",
+                "ordering": ["submitted_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewCriterion',
+            name="ReviewCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='what to judge')),
-                ('weight', models.DecimalField(decimal_places=2, default=1, max_digits=4, validators=[django.core.validators.MinValueValidator(0)], verbose_name='weight')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='conference.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=300, verbose_name="what to judge"),
+                ),
+                (
+                    "weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=1,
+                        max_digits=4,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="weight",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="conference.edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review criterion',
-                'verbose_name_plural': 'review criteria',
-                'ordering': ['position', 'name'],
+                "verbose_name": "review criterion",
+                "verbose_name_plural": "review criteria",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewerVolunteer',
+            name="ReviewerVolunteer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('max_load', models.PositiveSmallIntegerField(default=8, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)], verbose_name='most proposals I can review')),
-                ('statement', models.TextField(blank=True, max_length=3000, verbose_name='what I know about')),
-                ('is_active', models.BooleanField(default=True, verbose_name='in the pool')),
-                ('volunteered_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='volunteered')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviewers', to='conference.edition')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviewer_seats', to=settings.AUTH_USER_MODEL)),
-                ('topics', models.ManyToManyField(blank=True, related_name='+', to='core.topic', verbose_name='expertise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "max_load",
+                    models.PositiveSmallIntegerField(
+                        default=8,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(50),
+                        ],
+                        verbose_name="most proposals I can review",
+                    ),
+                ),
+                (
+                    "statement",
+                    models.TextField(blank=True, max_length=3000, verbose_name="what I know about"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="in the pool")),
+                (
+                    "volunteered_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="volunteered"
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviewers",
+                        to="conference.edition",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviewer_seats",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="core.topic", verbose_name="expertise"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reviewer',
-                'verbose_name_plural': 'reviewers',
-                'ordering': ['volunteered_at'],
+                "verbose_name": "reviewer",
+                "verbose_name_plural": "reviewers",
+                "ordering": ["volunteered_at"],
             },
         ),
         migrations.CreateModel(
-            name='Bid',
+            name="Bid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('eager', 'Eager'), ('willing', 'Willing'), ('not_willing', 'Not willing'), ('conflict', 'Conflict')], max_length=12, verbose_name='bid')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bids', to='conference.proposal')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bids', to='conference.reviewervolunteer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("eager", "Eager"),
+                            ("willing", "Willing"),
+                            ("not_willing", "Not willing"),
+                            ("conflict", "Conflict"),
+                        ],
+                        max_length=12,
+                        verbose_name="bid",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bids",
+                        to="conference.proposal",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bids",
+                        to="conference.reviewervolunteer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bid',
-                'verbose_name_plural': 'bids',
+                "verbose_name": "bid",
+                "verbose_name_plural": "bids",
             },
         ),
         migrations.CreateModel(
-            name='ReviewScore',
+            name="ReviewScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='score')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='conference.reviewcriterion')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='conference.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="score",
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="conference.reviewcriterion",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="conference.review",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'score',
-                'verbose_name_plural': 'scores',
+                "verbose_name": "score",
+                "verbose_name_plural": "scores",
             },
         ),
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('venue', models.CharField(blank=True, max_length=160, verbose_name='venue')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='seats')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rooms', to='conference.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("venue", models.CharField(blank=True, max_length=160, verbose_name="venue")),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="seats"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rooms",
+                        to="conference.edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'room',
-                'verbose_name_plural': 'rooms',
-                'ordering': ['position', 'name'],
+                "verbose_name": "room",
+                "verbose_name_plural": "rooms",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.AddField(
-            model_name='programslot',
-            name='room',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='slots', to='conference.room', verbose_name='room'),
+            model_name="programslot",
+            name="room",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="slots",
+                to="conference.room",
+                verbose_name="room",
+            ),
         ),
         migrations.CreateModel(
-            name='SessionFormat',
+            name="SessionFormat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('talk', 'Talk'), ('lightning', 'Lightning talk'), ('tutorial', 'Tutorial'), ('poster', 'Poster'), ('keynote', 'Keynote'), ('panel', 'Panel')], max_length=12, verbose_name='kind')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('minutes', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(480)], verbose_name='length in minutes')),
-                ('open_for_proposals', models.BooleanField(default=True, verbose_name='members may propose')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='formats', to='conference.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("talk", "Talk"),
+                            ("lightning", "Lightning talk"),
+                            ("tutorial", "Tutorial"),
+                            ("poster", "Poster"),
+                            ("keynote", "Keynote"),
+                            ("panel", "Panel"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                (
+                    "minutes",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(5),
+                            django.core.validators.MaxValueValidator(480),
+                        ],
+                        verbose_name="length in minutes",
+                    ),
+                ),
+                (
+                    "open_for_proposals",
+                    models.BooleanField(default=True, verbose_name="members may propose"),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="formats",
+                        to="conference.edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'session format',
-                'verbose_name_plural': 'session formats',
-                'ordering': ['minutes', 'name'],
+                "verbose_name": "session format",
+                "verbose_name_plural": "session formats",
+                "ordering": ["minutes", "name"],
             },
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='format',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to='conference.sessionformat', verbose_name='format'),
+            model_name="proposal",
+            name="format",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="proposals",
+                to="conference.sessionformat",
+                verbose_name="format",
+            ),
         ),
         migrations.CreateModel(
-            name='Track',
+            name="Track",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('description', models.TextField(blank=True, max_length=2000, verbose_name='description')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tracks', to='conference.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "description",
+                    models.TextField(blank=True, max_length=2000, verbose_name="description"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tracks",
+                        to="conference.edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'track',
-                'verbose_name_plural': 'tracks',
-                'ordering': ['position', 'name'],
+                "verbose_name": "track",
+                "verbose_name_plural": "tracks",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='track',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='proposals', to='conference.track', verbose_name='track'),
+            model_name="proposal",
+            name="track",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="proposals",
+                to="conference.track",
+                verbose_name="track",
+            ),
         ),
         migrations.AddField(
-            model_name='programslot',
-            name='track',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='slots', to='conference.track', verbose_name='track'),
+            model_name="programslot",
+            name="track",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="slots",
+                to="conference.track",
+                verbose_name="track",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='edition',
-            constraint=models.UniqueConstraint(fields=('community', 'slug'), name='edition_slug_unique'),
+            model_name="edition",
+            constraint=models.UniqueConstraint(
+                fields=("community", "slug"), name="edition_slug_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='edition',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='edition_days_in_order'),
+            model_name="edition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="edition_days_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='edition',
-            constraint=models.CheckConstraint(condition=models.Q(('cfp_closes_at__gt', models.F('cfp_opens_at'))), name='edition_call_in_order'),
+            model_name="edition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cfp_closes_at__gt", models.F("cfp_opens_at"))),
+                name="edition_call_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='edition',
-            constraint=models.CheckConstraint(condition=models.Q(('review_closes_at__gt', models.F('review_opens_at'))), name='edition_review_in_order'),
+            model_name="edition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("review_closes_at__gt", models.F("review_opens_at"))),
+                name="edition_review_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='edition',
-            constraint=models.CheckConstraint(condition=models.Q(('reviewer_max_load__gte', models.F('reviewer_min_load'))), name='edition_loads_in_order'),
+            model_name="edition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reviewer_max_load__gte", models.F("reviewer_min_load"))),
+                name="edition_loads_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decisiontemplate',
-            constraint=models.UniqueConstraint(fields=('edition', 'outcome'), name='decision_template_once'),
+            model_name="decisiontemplate",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "outcome"), name="decision_template_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='committeemember',
-            constraint=models.UniqueConstraint(fields=('edition', 'person'), name='committee_member_once'),
+            model_name="committeemember",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "person"), name="committee_member_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(fields=('person', 'slot'), name='agenda_item_once'),
+            model_name="agendaitem",
+            constraint=models.UniqueConstraint(fields=("person", "slot"), name="agenda_item_once"),
         ),
         migrations.AddConstraint(
-            model_name='declaredconflict',
-            constraint=models.UniqueConstraint(fields=('proposal', 'person'), name='declared_conflict_once'),
+            model_name="declaredconflict",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "person"), name="declared_conflict_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignmentpin',
-            constraint=models.UniqueConstraint(fields=('proposal', 'person'), name='assignment_pin_once'),
+            model_name="assignmentpin",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "person"), name="assignment_pin_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposalspeaker',
-            constraint=models.UniqueConstraint(fields=('proposal', 'email'), name='speaker_email_once_per_proposal'),
+            model_name="proposalspeaker",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "email"), name="speaker_email_once_per_proposal"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposalspeaker',
-            constraint=models.UniqueConstraint(condition=models.Q(('person__isnull', False)), fields=('proposal', 'person'), name='speaker_person_once_per_proposal'),
+            model_name="proposalspeaker",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("person__isnull", False)),
+                fields=("proposal", "person"),
+                name="speaker_person_once_per_proposal",
+            ),
         ),
         migrations.AddIndex(
-            model_name='reviewassignment',
-            index=models.Index(fields=['reviewer', 'proposal'], name='assignment_reviewer'),
+            model_name="reviewassignment",
+            index=models.Index(fields=["reviewer", "proposal"], name="assignment_reviewer"),
         ),
         migrations.AddConstraint(
-            model_name='reviewassignment',
-            constraint=models.UniqueConstraint(fields=('proposal', 'reviewer'), name='assignment_once'),
+            model_name="reviewassignment",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "reviewer"), name="assignment_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewcriterion',
-            constraint=models.UniqueConstraint(fields=('edition', 'name'), name='criterion_unique'),
+            model_name="reviewcriterion",
+            constraint=models.UniqueConstraint(fields=("edition", "name"), name="criterion_unique"),
         ),
         migrations.AddConstraint(
-            model_name='reviewervolunteer',
-            constraint=models.UniqueConstraint(fields=('edition', 'person'), name='reviewer_once'),
+            model_name="reviewervolunteer",
+            constraint=models.UniqueConstraint(fields=("edition", "person"), name="reviewer_once"),
         ),
         migrations.AddConstraint(
-            model_name='bid',
-            constraint=models.UniqueConstraint(fields=('reviewer', 'proposal'), name='bid_once'),
+            model_name="bid",
+            constraint=models.UniqueConstraint(fields=("reviewer", "proposal"), name="bid_once"),
         ),
         migrations.AddConstraint(
-            model_name='reviewscore',
-            constraint=models.UniqueConstraint(fields=('review', 'criterion'), name='score_once'),
+            model_name="reviewscore",
+            constraint=models.UniqueConstraint(fields=("review", "criterion"), name="score_once"),
         ),
         migrations.AddConstraint(
-            model_name='reviewscore',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 1), ('score__lte', 5)), name='score_1_to_5'),
+            model_name="reviewscore",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 1), ("score__lte", 5)), name="score_1_to_5"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='room',
-            constraint=models.UniqueConstraint(fields=('edition', 'venue', 'name'), name='room_unique'),
+            model_name="room",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "venue", "name"), name="room_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sessionformat',
-            constraint=models.UniqueConstraint(fields=('edition', 'name'), name='session_format_unique'),
+            model_name="sessionformat",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "name"), name="session_format_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='track',
-            constraint=models.UniqueConstraint(fields=('edition', 'name'), name='track_name_unique'),
+            model_name="track",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "name"), name="track_name_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['edition', 'state'], name='proposal_edition_state'),
+            model_name="proposal",
+            index=models.Index(fields=["edition", "state"], name="proposal_edition_state"),
         ),
         migrations.AddIndex(
-            model_name='programslot',
-            index=models.Index(fields=['edition', 'starts_at'], name='slot_edition_start'),
+            model_name="programslot",
+            index=models.Index(fields=["edition", "starts_at"], name="slot_edition_start"),
         ),
         migrations.AddConstraint(
-            model_name='programslot',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='slot_ends_after_start'),
+            model_name="programslot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="slot_ends_after_start",
+            ),
         ),
     ]

@@ -60,29 +60,37 @@ drop_full_text_index = _run({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRESQL
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_alter_activity_kind'),
+        ("core", "0003_alter_activity_kind"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SearchEntry',
+            name="SearchEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=40)),
-                ('object_id', models.BigIntegerField()),
-                ('group_id', models.BigIntegerField()),
-                ('created_at', models.DateTimeField()),
-                ('title', models.TextField(blank=True)),
-                ('body', models.TextField(blank=True)),
-                ('tags', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source", models.CharField(max_length=40)),
+                ("object_id", models.BigIntegerField()),
+                ("group_id", models.BigIntegerField()),
+                ("created_at", models.DateTimeField()),
+                ("title", models.TextField(blank=True)),
+                ("body", models.TextField(blank=True)),
+                ("tags", models.TextField(blank=True)),
             ],
             options={
-                'verbose_name': 'search entry',
-                'verbose_name_plural': 'search entries',
-                'indexes': [models.Index(fields=['source', 'group_id'], name='search_entry_group')],
-                'constraints': [models.UniqueConstraint(fields=('source', 'object_id'), name='search_entry_once')],
+                "verbose_name": "search entry",
+                "verbose_name_plural": "search entries",
+                "indexes": [models.Index(fields=["source", "group_id"], name="search_entry_group")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "object_id"), name="search_entry_once"
+                    )
+                ],
             },
         ),
         migrations.RunPython(create_full_text_index, drop_full_text_index),

@@ -4,15 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_alter_activity_kind'),
+        ("core", "0005_alter_activity_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='activity',
-            name='kind',
-            field=models.CharField(choices=[('joined', 'joined a community'), ('left', 'left a community'), ('requested_to_join', 'asked to join a community'), ('role_changed', 'changed role'), ('profile_updated', 'updated their profile'), ('asked', 'asked a question'), ('discussed', 'started a discussion'), ('answered', 'answered a question'), ('replied', 'replied in a discussion'), ('accepted', 'accepted an answer'), ('voted', 'voted'), ('routed', 'was asked to answer a question'), ('registered', 'registered for an event'), ('attended', 'attended an event'), ('hosted', 'hosted an event'), ('presented', 'presented at an event'), ('gave_feedback', 'gave feedback on an event'), ('asked_ama_question', 'asked an AMA question'), ('proposed', 'proposed a conference session'), ('reviewed', 'reviewed a conference proposal'), ('served_on_committee', 'served on a program committee'), ('keynoted', 'gave a keynote')], max_length=40, verbose_name='kind'),
+            model_name="activity",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("joined", "joined a community"),
+                    ("left", "left a community"),
+                    ("requested_to_join", "asked to join a community"),
+                    ("role_changed", "changed role"),
+                    ("profile_updated", "updated their profile"),
+                    ("asked", "asked a question"),
+                    ("discussed", "started a discussion"),
+                    ("answered", "answered a question"),
+                    ("replied", "replied in a discussion"),
+                    ("accepted", "accepted an answer"),
+                    ("voted", "voted"),
+                    ("routed", "was asked to answer a question"),
+                    ("registered", "registered for an event"),
+                    ("attended", "attended an event"),
+                    ("hosted", "hosted an event"),
+                    ("presented", "presented at an event"),
+                    ("gave_feedback", "gave feedback on an event"),
+                    ("asked_ama_question", "asked an AMA question"),
+                    ("proposed", "proposed a conference session"),
+                    ("reviewed", "reviewed a conference proposal"),
+                    ("served_on_committee", "served on a program committee"),
+                    ("keynoted", "gave a keynote"),
+                ],
+                max_length=40,
+                verbose_name="kind",
+            ),
         ),
     ]

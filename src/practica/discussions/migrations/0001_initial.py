@@ -7,356 +7,931 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('communities', '0003_initial'),
-        ('core', '0003_alter_activity_kind'),
-        ('people', '0001_initial'),
+        ("communities", "0003_initial"),
+        ("core", "0003_alter_activity_kind"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DiscussionPreferences',
+            name="DiscussionPreferences",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email_mode', models.CharField(choices=[('immediately', 'Immediately'), ('daily', 'Daily summary'), ('off', 'Off')], default='immediately', max_length=12, verbose_name='notification mail')),
-                ('routing_opt_out', models.BooleanField(default=False, verbose_name="don't route questions to me")),
-                ('quiet_hours_start', models.TimeField(blank=True, null=True, verbose_name='quiet hours from')),
-                ('quiet_hours_end', models.TimeField(blank=True, null=True, verbose_name='quiet hours until')),
-                ('max_open_routed', models.PositiveSmallIntegerField(default=3, verbose_name='at most this many routed questions open at once')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='discussion_preferences', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "email_mode",
+                    models.CharField(
+                        choices=[
+                            ("immediately", "Immediately"),
+                            ("daily", "Daily summary"),
+                            ("off", "Off"),
+                        ],
+                        default="immediately",
+                        max_length=12,
+                        verbose_name="notification mail",
+                    ),
+                ),
+                (
+                    "routing_opt_out",
+                    models.BooleanField(default=False, verbose_name="don't route questions to me"),
+                ),
+                (
+                    "quiet_hours_start",
+                    models.TimeField(blank=True, null=True, verbose_name="quiet hours from"),
+                ),
+                (
+                    "quiet_hours_end",
+                    models.TimeField(blank=True, null=True, verbose_name="quiet hours until"),
+                ),
+                (
+                    "max_open_routed",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="at most this many routed questions open at once"
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="discussion_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'discussion preferences',
-                'verbose_name_plural': 'discussion preferences',
+                "verbose_name": "discussion preferences",
+                "verbose_name_plural": "discussion preferences",
             },
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_opening', models.BooleanField(default=False)),
-                ('body', models.TextField(max_length=50000, verbose_name='text')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='posted')),
-                ('edited_at', models.DateTimeField(blank=True, null=True, verbose_name='edited')),
-                ('score', models.IntegerField(default=0, verbose_name='score')),
-                ('is_hidden', models.BooleanField(default=False, verbose_name='hidden')),
-                ('author_career_level', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('is_cross_org', models.BooleanField(blank=True, null=True, verbose_name='cross-org answer')),
-                ('is_cross_level', models.BooleanField(blank=True, null=True, verbose_name='answered by someone more junior')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('author_org_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.orgunit')),
-                ('reply_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replies', to='discussions.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_opening", models.BooleanField(default=False)),
+                ("body", models.TextField(max_length=50000, verbose_name="text")),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="posted"),
+                ),
+                ("edited_at", models.DateTimeField(blank=True, null=True, verbose_name="edited")),
+                ("score", models.IntegerField(default=0, verbose_name="score")),
+                ("is_hidden", models.BooleanField(default=False, verbose_name="hidden")),
+                ("author_career_level", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "is_cross_org",
+                    models.BooleanField(blank=True, null=True, verbose_name="cross-org answer"),
+                ),
+                (
+                    "is_cross_level",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="answered by someone more junior"
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "author_org_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.orgunit",
+                    ),
+                ),
+                (
+                    "reply_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replies",
+                        to="discussions.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'post',
-                'verbose_name_plural': 'posts',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "post",
+                "verbose_name_plural": "posts",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PostRevision',
+            name="PostRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(max_length=50000)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('edited_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('edited_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='discussions.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(max_length=50000)),
+                ("title", models.CharField(blank=True, max_length=200)),
+                ("edited_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "edited_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="discussions.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'post revision',
-                'verbose_name_plural': 'post revisions',
-                'ordering': ['-edited_at', '-pk'],
+                "verbose_name": "post revision",
+                "verbose_name_plural": "post revisions",
+                "ordering": ["-edited_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='QASettings',
+            name="QASettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('response_target_minutes', models.PositiveIntegerField(default=60, help_text='How soon an urgent question (a customer is waiting) should be answered.', verbose_name='response target (minutes)')),
-                ('routing_enabled', models.BooleanField(default=True, verbose_name='route questions to experts')),
-                ('routing_k', models.PositiveSmallIntegerField(default=3, verbose_name='experts asked per question')),
-                ('reroute_after_minutes', models.PositiveIntegerField(default=120, verbose_name='ask more experts after (minutes) unanswered')),
-                ('cross_org_depth', models.PositiveSmallIntegerField(default=1, help_text='0 compares divisions, 1 groups, 2 teams.', verbose_name='org level for cross-org answers')),
-                ('posts_per_hour', models.PositiveSmallIntegerField(default=20, verbose_name='posts per member per hour')),
-                ('community', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='qa_settings', to='communities.community')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "response_target_minutes",
+                    models.PositiveIntegerField(
+                        default=60,
+                        help_text="How soon an urgent question (a customer is waiting) should be answered.",
+                        verbose_name="response target (minutes)",
+                    ),
+                ),
+                (
+                    "routing_enabled",
+                    models.BooleanField(default=True, verbose_name="route questions to experts"),
+                ),
+                (
+                    "routing_k",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="experts asked per question"
+                    ),
+                ),
+                (
+                    "reroute_after_minutes",
+                    models.PositiveIntegerField(
+                        default=120, verbose_name="ask more experts after (minutes) unanswered"
+                    ),
+                ),
+                (
+                    "cross_org_depth",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="0 compares divisions, 1 groups, 2 teams.",
+                        verbose_name="org level for cross-org answers",
+                    ),
+                ),
+                (
+                    "posts_per_hour",
+                    models.PositiveSmallIntegerField(
+                        default=20, verbose_name="posts per member per hour"
+                    ),
+                ),
+                (
+                    "community",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="qa_settings",
+                        to="communities.community",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Q&A settings',
-                'verbose_name_plural': 'Q&A settings',
+                "verbose_name": "Q&A settings",
+                "verbose_name_plural": "Q&A settings",
             },
         ),
         migrations.CreateModel(
-            name='Thread',
+            name="Thread",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('discussion', 'Discussion'), ('question', 'Question')], default='question', max_length=12, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('answered', 'Answered'), ('accepted', 'Accepted'), ('closed', 'Closed')], default='open', max_length=10, verbose_name='state')),
-                ('is_urgent', models.BooleanField(default=False, verbose_name='urgent: customer waiting')),
-                ('respond_by', models.DateTimeField(blank=True, null=True, verbose_name='respond by')),
-                ('is_locked', models.BooleanField(default=False, verbose_name='locked')),
-                ('is_hidden', models.BooleanField(default=False, verbose_name='hidden')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='asked')),
-                ('last_activity_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='last activity')),
-                ('first_response_at', models.DateTimeField(blank=True, null=True, verbose_name='first response')),
-                ('first_response_seconds', models.PositiveIntegerField(blank=True, null=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='answer accepted')),
-                ('accepted_answer_seconds', models.PositiveIntegerField(blank=True, null=True)),
-                ('answer_count', models.PositiveIntegerField(default=0, verbose_name='answers')),
-                ('score', models.IntegerField(default=0, verbose_name='score')),
-                ('view_count', models.PositiveIntegerField(default=0, verbose_name='views')),
-                ('accepted_answer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='discussions.post', verbose_name='accepted answer')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='threads', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='threads', to='communities.community', verbose_name='community')),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='discussions.thread', verbose_name='duplicate of')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='discussions.thread', verbose_name='merged into')),
-                ('topics', models.ManyToManyField(blank=True, related_name='threads', to='core.topic', verbose_name='topics')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("discussion", "Discussion"), ("question", "Question")],
+                        default="question",
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("answered", "Answered"),
+                            ("accepted", "Accepted"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "is_urgent",
+                    models.BooleanField(default=False, verbose_name="urgent: customer waiting"),
+                ),
+                (
+                    "respond_by",
+                    models.DateTimeField(blank=True, null=True, verbose_name="respond by"),
+                ),
+                ("is_locked", models.BooleanField(default=False, verbose_name="locked")),
+                ("is_hidden", models.BooleanField(default=False, verbose_name="hidden")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="asked"),
+                ),
+                (
+                    "last_activity_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="last activity"
+                    ),
+                ),
+                (
+                    "first_response_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first response"),
+                ),
+                ("first_response_seconds", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "accepted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answer accepted"),
+                ),
+                ("accepted_answer_seconds", models.PositiveIntegerField(blank=True, null=True)),
+                ("answer_count", models.PositiveIntegerField(default=0, verbose_name="answers")),
+                ("score", models.IntegerField(default=0, verbose_name="score")),
+                ("view_count", models.PositiveIntegerField(default=0, verbose_name="views")),
+                (
+                    "accepted_answer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="discussions.post",
+                        verbose_name="accepted answer",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="threads",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="threads",
+                        to="communities.community",
+                        verbose_name="community",
+                    ),
+                ),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="duplicates",
+                        to="discussions.thread",
+                        verbose_name="duplicate of",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="discussions.thread",
+                        verbose_name="merged into",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(
+                        blank=True, related_name="threads", to="core.topic", verbose_name="topics"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thread',
-                'verbose_name_plural': 'threads',
-                'ordering': ['-last_activity_at'],
+                "verbose_name": "thread",
+                "verbose_name_plural": "threads",
+                "ordering": ["-last_activity_at"],
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('watching', 'Watching'), ('muted', 'Muted')], default='watching', max_length=10, verbose_name='level')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='communities.community')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to=settings.AUTH_USER_MODEL)),
-                ('topic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='core.topic')),
-                ('thread', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='discussions.thread')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("watching", "Watching"), ("muted", "Muted")],
+                        default="watching",
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to="communities.community",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to="core.topic",
+                    ),
+                ),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to="discussions.thread",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subscription',
-                'verbose_name_plural': 'subscriptions',
+                "verbose_name": "subscription",
+                "verbose_name_plural": "subscriptions",
             },
         ),
         migrations.CreateModel(
-            name='RoutingRound',
+            name="RoutingRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(default=1)),
-                ('reason', models.CharField(choices=[('posted', 'The question was posted'), ('unanswered', 'The question was still unanswered')], max_length=12)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('candidates_considered', models.PositiveIntegerField(default=0)),
-                ('thread', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='routing_rounds', to='discussions.thread')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("posted", "The question was posted"),
+                            ("unanswered", "The question was still unanswered"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("candidates_considered", models.PositiveIntegerField(default=0)),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="routing_rounds",
+                        to="discussions.thread",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'routing round',
-                'verbose_name_plural': 'routing rounds',
-                'ordering': ['thread', 'number'],
+                "verbose_name": "routing round",
+                "verbose_name_plural": "routing rounds",
+                "ordering": ["thread", "number"],
             },
         ),
         migrations.CreateModel(
-            name='RoutedExpert',
+            name="RoutedExpert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('score', models.FloatField()),
-                ('reasons', models.JSONField(blank=True, default=dict)),
-                ('notified_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, help_text="When the question stopped counting against this expert's open load.", null=True)),
-                ('answered_post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='discussions.post')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='routed_questions', to=settings.AUTH_USER_MODEL)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='experts', to='discussions.routinground')),
-                ('thread', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='routed_experts', to='discussions.thread')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rank", models.PositiveSmallIntegerField()),
+                ("score", models.FloatField()),
+                ("reasons", models.JSONField(blank=True, default=dict)),
+                ("notified_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When the question stopped counting against this expert's open load.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "answered_post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="discussions.post",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="routed_questions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="experts",
+                        to="discussions.routinground",
+                    ),
+                ),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="routed_experts",
+                        to="discussions.thread",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'routed expert',
-                'verbose_name_plural': 'routed experts',
-                'ordering': ['thread', 'rank'],
+                "verbose_name": "routed expert",
+                "verbose_name_plural": "routed experts",
+                "ordering": ["thread", "rank"],
             },
         ),
         migrations.AddField(
-            model_name='post',
-            name='thread',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='discussions.thread'),
+            model_name="post",
+            name="thread",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="posts",
+                to="discussions.thread",
+            ),
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mention', 'mentioned you'), ('answer', 'answered your question'), ('reply', 'posted in a thread you watch'), ('new_thread', 'started a thread you may want to see'), ('accepted', 'accepted your answer'), ('routed', 'asked you to answer a question'), ('moderation', 'moderated your post')], max_length=12, verbose_name='kind')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='discussions.post')),
-                ('thread', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='discussions.thread')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mention", "mentioned you"),
+                            ("answer", "answered your question"),
+                            ("reply", "posted in a thread you watch"),
+                            ("new_thread", "started a thread you may want to see"),
+                            ("accepted", "accepted your answer"),
+                            ("routed", "asked you to answer a question"),
+                            ("moderation", "moderated your post"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="discussions.post",
+                    ),
+                ),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="discussions.thread",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ThreadLink',
+            name="ThreadLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_thread', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_out', to='discussions.thread')),
-                ('to_thread', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_in', to='discussions.thread')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_thread",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_out",
+                        to="discussions.thread",
+                    ),
+                ),
+                (
+                    "to_thread",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_in",
+                        to="discussions.thread",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thread link',
-                'verbose_name_plural': 'thread links',
+                "verbose_name": "thread link",
+                "verbose_name_plural": "thread links",
             },
         ),
         migrations.CreateModel(
-            name='Vote',
+            name="Vote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.SmallIntegerField(choices=[(1, '+1'), (-1, '-1')])),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='discussions.post')),
-                ('voter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.SmallIntegerField(choices=[(1, "+1"), (-1, "-1")])),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="discussions.post",
+                    ),
+                ),
+                (
+                    "voter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vote',
-                'verbose_name_plural': 'votes',
+                "verbose_name": "vote",
+                "verbose_name_plural": "votes",
             },
         ),
         migrations.CreateModel(
-            name='Mention',
+            name="Mention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to=settings.AUTH_USER_MODEL)),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='discussions.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to="discussions.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mention',
-                'verbose_name_plural': 'mentions',
-                'constraints': [models.UniqueConstraint(fields=('post', 'person'), name='one_mention_per_post')],
+                "verbose_name": "mention",
+                "verbose_name_plural": "mentions",
+                "constraints": [
+                    models.UniqueConstraint(fields=("post", "person"), name="one_mention_per_post")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Flag',
+            name="Flag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('spam', 'Spam'), ('offensive', 'Offensive or abusive'), ('off_topic', 'Off topic'), ('confidential', 'Shares confidential information'), ('other', 'Something else')], max_length=12, verbose_name='reason')),
-                ('note', models.TextField(blank=True, max_length=1000, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('resolution', models.CharField(blank=True, max_length=20)),
-                ('flagged_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='discussions.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("spam", "Spam"),
+                            ("offensive", "Offensive or abusive"),
+                            ("off_topic", "Off topic"),
+                            ("confidential", "Shares confidential information"),
+                            ("other", "Something else"),
+                        ],
+                        max_length=12,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=1000, verbose_name="note")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("resolution", models.CharField(blank=True, max_length=20)),
+                (
+                    "flagged_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="discussions.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'flag',
-                'verbose_name_plural': 'flags',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('post', 'flagged_by'), name='one_flag_per_member')],
+                "verbose_name": "flag",
+                "verbose_name_plural": "flags",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("post", "flagged_by"), name="one_flag_per_member"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='thread',
-            index=models.Index(fields=['community', 'state', 'created_at'], name='thread_queue'),
+            model_name="thread",
+            index=models.Index(fields=["community", "state", "created_at"], name="thread_queue"),
         ),
         migrations.AddIndex(
-            model_name='thread',
-            index=models.Index(fields=['community', 'last_activity_at'], name='thread_recent'),
+            model_name="thread",
+            index=models.Index(fields=["community", "last_activity_at"], name="thread_recent"),
         ),
         migrations.AddIndex(
-            model_name='thread',
-            index=models.Index(fields=['state', 'is_urgent', 'created_at'], name='thread_unanswered'),
+            model_name="thread",
+            index=models.Index(
+                fields=["state", "is_urgent", "created_at"], name="thread_unanswered"
+            ),
         ),
         migrations.AddIndex(
-            model_name='thread',
-            index=models.Index(fields=['author', 'created_at'], name='thread_author'),
+            model_name="thread",
+            index=models.Index(fields=["author", "created_at"], name="thread_author"),
         ),
         migrations.AddIndex(
-            model_name='thread',
-            index=models.Index(fields=['created_at'], name='thread_created'),
+            model_name="thread",
+            index=models.Index(fields=["created_at"], name="thread_created"),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('community__isnull', True), ('thread__isnull', False), ('topic__isnull', True)), models.Q(('community__isnull', True), ('thread__isnull', True), ('topic__isnull', False)), models.Q(('community__isnull', False), ('thread__isnull', True), ('topic__isnull', True)), _connector='OR'), name='subscription_has_one_target'),
+            model_name="subscription",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("community__isnull", True),
+                        ("thread__isnull", False),
+                        ("topic__isnull", True),
+                    ),
+                    models.Q(
+                        ("community__isnull", True),
+                        ("thread__isnull", True),
+                        ("topic__isnull", False),
+                    ),
+                    models.Q(
+                        ("community__isnull", False),
+                        ("thread__isnull", True),
+                        ("topic__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="subscription_has_one_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(condition=models.Q(('thread__isnull', False)), fields=('person', 'thread'), name='one_thread_subscription'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("thread__isnull", False)),
+                fields=("person", "thread"),
+                name="one_thread_subscription",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(condition=models.Q(('topic__isnull', False)), fields=('person', 'topic'), name='one_topic_subscription'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("topic__isnull", False)),
+                fields=("person", "topic"),
+                name="one_topic_subscription",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(condition=models.Q(('community__isnull', False)), fields=('person', 'community'), name='one_community_subscription'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("community__isnull", False)),
+                fields=("person", "community"),
+                name="one_community_subscription",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='routinground',
-            constraint=models.UniqueConstraint(fields=('thread', 'number'), name='one_round_number'),
+            model_name="routinground",
+            constraint=models.UniqueConstraint(
+                fields=("thread", "number"), name="one_round_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='routedexpert',
-            index=models.Index(fields=['person', 'closed_at'], name='routed_open_load'),
+            model_name="routedexpert",
+            index=models.Index(fields=["person", "closed_at"], name="routed_open_load"),
         ),
         migrations.AddConstraint(
-            model_name='routedexpert',
-            constraint=models.UniqueConstraint(fields=('thread', 'person'), name='route_person_once'),
+            model_name="routedexpert",
+            constraint=models.UniqueConstraint(
+                fields=("thread", "person"), name="route_person_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(fields=['thread', 'created_at'], name='post_thread'),
+            model_name="post",
+            index=models.Index(fields=["thread", "created_at"], name="post_thread"),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(fields=['author', 'created_at'], name='post_author'),
+            model_name="post",
+            index=models.Index(fields=["author", "created_at"], name="post_author"),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(fields=['created_at'], name='post_created'),
+            model_name="post",
+            index=models.Index(fields=["created_at"], name="post_created"),
         ),
         migrations.AddConstraint(
-            model_name='post',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_opening', True)), fields=('thread',), name='one_opening_post'),
+            model_name="post",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_opening", True)),
+                fields=("thread",),
+                name="one_opening_post",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', 'read_at'], name='notification_unread'),
+            model_name="notification",
+            index=models.Index(fields=["recipient", "read_at"], name="notification_unread"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', 'created_at'], name='notification_recent'),
+            model_name="notification",
+            index=models.Index(fields=["recipient", "created_at"], name="notification_recent"),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(condition=models.Q(('post__isnull', False), models.Q(('kind', 'moderation'), _negated=True)), fields=('recipient', 'post', 'kind'), name='one_notification_per_post'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("post__isnull", False), models.Q(("kind", "moderation"), _negated=True)
+                ),
+                fields=("recipient", "post", "kind"),
+                name="one_notification_per_post",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['new_thread', 'routed'])), fields=('recipient', 'thread', 'kind'), name='one_notification_per_thread'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind__in", ["new_thread", "routed"])),
+                fields=("recipient", "thread", "kind"),
+                name="one_notification_per_thread",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='threadlink',
-            constraint=models.UniqueConstraint(fields=('from_thread', 'to_thread'), name='one_link_per_pair'),
+            model_name="threadlink",
+            constraint=models.UniqueConstraint(
+                fields=("from_thread", "to_thread"), name="one_link_per_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='threadlink',
-            constraint=models.CheckConstraint(condition=models.Q(('from_thread', models.F('to_thread')), _negated=True), name='no_self_link'),
+            model_name="threadlink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_thread", models.F("to_thread")), _negated=True),
+                name="no_self_link",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.UniqueConstraint(fields=('post', 'voter'), name='one_vote_per_post'),
+            model_name="vote",
+            constraint=models.UniqueConstraint(fields=("post", "voter"), name="one_vote_per_post"),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.CheckConstraint(condition=models.Q(('value__in', [1, -1])), name='vote_is_plus_or_minus'),
+            model_name="vote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__in", [1, -1])), name="vote_is_plus_or_minus"
+            ),
         ),
     ]

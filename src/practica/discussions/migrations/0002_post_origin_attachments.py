@@ -6,51 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('discussions', '0001_initial'),
-        ('people', '0002_user_is_placeholder'),
+        ("discussions", "0001_initial"),
+        ("people", "0002_user_is_placeholder"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PostAttachment',
+            name="PostAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='attachments/%Y/%m/', verbose_name='file')),
-                ('filename', models.CharField(max_length=255, verbose_name='file name')),
-                ('content_type', models.CharField(max_length=127, verbose_name='type')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="attachments/%Y/%m/", verbose_name="file")),
+                ("filename", models.CharField(max_length=255, verbose_name="file name")),
+                ("content_type", models.CharField(max_length=127, verbose_name="type")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
-                'ordering': ['pk'],
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
+                "ordering": ["pk"],
             },
         ),
         migrations.AddField(
-            model_name='post',
-            name='email_message_id',
-            field=models.CharField(blank=True, db_default='', default='', max_length=255),
+            model_name="post",
+            name="email_message_id",
+            field=models.CharField(blank=True, db_default="", default="", max_length=255),
         ),
         migrations.AddField(
-            model_name='post',
-            name='list_mail_sent_at',
+            model_name="post",
+            name="list_mail_sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='post',
-            name='origin',
-            field=models.CharField(choices=[('web', 'On the site'), ('email', 'By email'), ('archive', 'From the list archive')], db_default='web', default='web', max_length=8, verbose_name='posted'),
+            model_name="post",
+            name="origin",
+            field=models.CharField(
+                choices=[
+                    ("web", "On the site"),
+                    ("email", "By email"),
+                    ("archive", "From the list archive"),
+                ],
+                db_default="web",
+                default="web",
+                max_length=8,
+                verbose_name="posted",
+            ),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(condition=models.Q(('email_message_id', ''), _negated=True), fields=['email_message_id'], name='post_email_message_id'),
+            model_name="post",
+            index=models.Index(
+                condition=models.Q(("email_message_id", ""), _negated=True),
+                fields=["email_message_id"],
+                name="post_email_message_id",
+            ),
         ),
         migrations.AddField(
-            model_name='postattachment',
-            name='post',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='discussions.post'),
+            model_name="postattachment",
+            name="post",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attachments",
+                to="discussions.post",
+            ),
         ),
     ]

@@ -10,323 +10,927 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('communities', '0003_initial'),
-        ('core', '0005_alter_activity_kind'),
+        ("communities", "0003_initial"),
+        ("core", "0005_alter_activity_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, max_length=20000, verbose_name='description')),
-                ('format', models.CharField(choices=[('talk', 'Talk'), ('webinar', 'Webinar'), ('tutorial', 'Tutorial'), ('hands_on_lab', 'Hands-on lab'), ('ama', 'Ask me anything'), ('panel', 'Panel'), ('keynote', 'Keynote'), ('challenge', 'Challenge'), ('hackathon', 'Hackathon'), ('quiz', 'Quiz / game'), ('meetup', 'Meetup'), ('study_session', 'Study session'), ('conference', 'Conference')], default='talk', max_length=20, verbose_name='format')),
-                ('starts_at', models.DateTimeField(verbose_name='starts')),
-                ('ends_at', models.DateTimeField(verbose_name='ends')),
-                ('time_zone', models.CharField(default='UTC', max_length=64, verbose_name='time zone')),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('online', 'Online'), ('hybrid', 'Hybrid')], default='online', max_length=10, verbose_name='mode')),
-                ('venue_room', models.CharField(blank=True, max_length=120, verbose_name='room')),
-                ('venue_building', models.CharField(blank=True, max_length=120, verbose_name='building')),
-                ('venue_city', models.CharField(blank=True, max_length=120, verbose_name='city')),
-                ('online_url', models.URLField(blank=True, max_length=500, verbose_name='online link')),
-                ('registration_opens_at', models.DateTimeField(blank=True, null=True, verbose_name='registration opens')),
-                ('registration_closes_at', models.DateTimeField(blank=True, null=True, verbose_name='registration closes')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('cancelled', 'Cancelled')], default='draft', max_length=10, verbose_name='status')),
-                ('cancellation_reason', models.CharField(blank=True, max_length=500, verbose_name='reason for cancelling')),
-                ('uid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('sequence', models.PositiveIntegerField(default=0, editable=False)),
-                ('check_in_code', models.CharField(default=practica.events.models.new_check_in_code, max_length=12, verbose_name='self check-in code')),
-                ('anonymous_questions', models.BooleanField(default=False, verbose_name='AMA questions may be anonymous')),
-                ('offer_minutes', models.PositiveIntegerField(default=1440, verbose_name='minutes to confirm an offered seat')),
-                ('day_reminder_sent_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('hour_reminder_sent_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('feedback_requested_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('co_hosts', models.ManyToManyField(blank=True, related_name='co_hosted_events', to='communities.community', verbose_name='co-hosting communities')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='communities.community', verbose_name='hosting community')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('topics', models.ManyToManyField(blank=True, related_name='events', to='core.topic', verbose_name='topics')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "description",
+                    models.TextField(blank=True, max_length=20000, verbose_name="description"),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("talk", "Talk"),
+                            ("webinar", "Webinar"),
+                            ("tutorial", "Tutorial"),
+                            ("hands_on_lab", "Hands-on lab"),
+                            ("ama", "Ask me anything"),
+                            ("panel", "Panel"),
+                            ("keynote", "Keynote"),
+                            ("challenge", "Challenge"),
+                            ("hackathon", "Hackathon"),
+                            ("quiz", "Quiz / game"),
+                            ("meetup", "Meetup"),
+                            ("study_session", "Study session"),
+                            ("conference", "Conference"),
+                        ],
+                        default="talk",
+                        max_length=20,
+                        verbose_name="format",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="starts")),
+                ("ends_at", models.DateTimeField(verbose_name="ends")),
+                (
+                    "time_zone",
+                    models.CharField(default="UTC", max_length=64, verbose_name="time zone"),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("online", "Online"),
+                            ("hybrid", "Hybrid"),
+                        ],
+                        default="online",
+                        max_length=10,
+                        verbose_name="mode",
+                    ),
+                ),
+                ("venue_room", models.CharField(blank=True, max_length=120, verbose_name="room")),
+                (
+                    "venue_building",
+                    models.CharField(blank=True, max_length=120, verbose_name="building"),
+                ),
+                ("venue_city", models.CharField(blank=True, max_length=120, verbose_name="city")),
+                (
+                    "online_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="online link"),
+                ),
+                (
+                    "registration_opens_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="registration opens"),
+                ),
+                (
+                    "registration_closes_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="registration closes"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "cancellation_reason",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="reason for cancelling"
+                    ),
+                ),
+                ("uid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("sequence", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "check_in_code",
+                    models.CharField(
+                        default=practica.events.models.new_check_in_code,
+                        max_length=12,
+                        verbose_name="self check-in code",
+                    ),
+                ),
+                (
+                    "anonymous_questions",
+                    models.BooleanField(
+                        default=False, verbose_name="AMA questions may be anonymous"
+                    ),
+                ),
+                (
+                    "offer_minutes",
+                    models.PositiveIntegerField(
+                        default=1440, verbose_name="minutes to confirm an offered seat"
+                    ),
+                ),
+                (
+                    "day_reminder_sent_at",
+                    models.DateTimeField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "hour_reminder_sent_at",
+                    models.DateTimeField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "feedback_requested_at",
+                    models.DateTimeField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "co_hosts",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="co_hosted_events",
+                        to="communities.community",
+                        verbose_name="co-hosting communities",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="communities.community",
+                        verbose_name="hosting community",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(
+                        blank=True, related_name="events", to="core.topic", verbose_name="topics"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event',
-                'verbose_name_plural': 'events',
-                'ordering': ['starts_at'],
+                "verbose_name": "event",
+                "verbose_name_plural": "events",
+                "ordering": ["starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='AmaQuestion',
+            name="AmaQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_anonymous', models.BooleanField(default=False, verbose_name='asked anonymously')),
-                ('text', models.TextField(max_length=2000, verbose_name='question')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('answered', 'Answered'), ('hidden', 'Hidden')], default='open', max_length=10, verbose_name='status')),
-                ('vote_count', models.PositiveIntegerField(default=0, verbose_name='votes')),
-                ('asked_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='asked')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ama_questions', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ama_questions', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "is_anonymous",
+                    models.BooleanField(default=False, verbose_name="asked anonymously"),
+                ),
+                ("text", models.TextField(max_length=2000, verbose_name="question")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("answered", "Answered"), ("hidden", "Hidden")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("vote_count", models.PositiveIntegerField(default=0, verbose_name="votes")),
+                (
+                    "asked_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="asked"),
+                ),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ama_questions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ama_questions",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AMA question',
-                'verbose_name_plural': 'AMA questions',
-                'ordering': ['-vote_count', 'asked_at', 'pk'],
+                "verbose_name": "AMA question",
+                "verbose_name_plural": "AMA questions",
+                "ordering": ["-vote_count", "asked_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EventCost',
+            name="EventCost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('venue', 'Venue'), ('food', 'Food and drinks'), ('recording', 'Recording'), ('speaker', 'Speaker travel and fees'), ('swag', 'Swag and prizes'), ('other', 'Other')], max_length=10, verbose_name='category')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount')),
-                ('currency', models.CharField(default='USD', max_length=3, verbose_name='currency')),
-                ('incurred_on', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='costs', to='events.event')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("venue", "Venue"),
+                            ("food", "Food and drinks"),
+                            ("recording", "Recording"),
+                            ("speaker", "Speaker travel and fees"),
+                            ("swag", "Swag and prizes"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=200, verbose_name="description"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(default="USD", max_length=3, verbose_name="currency"),
+                ),
+                ("incurred_on", models.DateField(blank=True, null=True, verbose_name="date")),
+                (
+                    "recorded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="recorded"
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="costs",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cost',
-                'verbose_name_plural': 'costs',
-                'ordering': ['event', 'category', 'pk'],
+                "verbose_name": "cost",
+                "verbose_name_plural": "costs",
+                "ordering": ["event", "category", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EventHost',
+            name="EventHost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('guest_name', models.CharField(blank=True, max_length=160, verbose_name='guest name')),
-                ('guest_affiliation', models.CharField(blank=True, max_length=160, verbose_name='guest affiliation')),
-                ('role', models.CharField(choices=[('host', 'Host'), ('speaker', 'Speaker'), ('moderator', 'Moderator')], default='speaker', max_length=10, verbose_name='role')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hosts', to='events.event')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='hosted_events', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "guest_name",
+                    models.CharField(blank=True, max_length=160, verbose_name="guest name"),
+                ),
+                (
+                    "guest_affiliation",
+                    models.CharField(blank=True, max_length=160, verbose_name="guest affiliation"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("host", "Host"),
+                            ("speaker", "Speaker"),
+                            ("moderator", "Moderator"),
+                        ],
+                        default="speaker",
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hosts",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hosted_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'host or speaker',
-                'verbose_name_plural': 'hosts and speakers',
-                'ordering': ['event', 'position', 'pk'],
+                "verbose_name": "host or speaker",
+                "verbose_name_plural": "hosts and speakers",
+                "ordering": ["event", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EventMaterial',
+            name="EventMaterial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('recording', 'Recording'), ('slides', 'Slides'), ('notebook', 'Notebook'), ('code', 'Code'), ('other', 'Other')], max_length=10, verbose_name='kind')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('url', models.URLField(max_length=500, verbose_name='link')),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='added')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("recording", "Recording"),
+                            ("slides", "Slides"),
+                            ("notebook", "Notebook"),
+                            ("code", "Code"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                ("url", models.URLField(max_length=500, verbose_name="link")),
+                (
+                    "added_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="added"),
+                ),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="materials",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'material',
-                'verbose_name_plural': 'materials',
-                'ordering': ['event', 'kind', 'pk'],
+                "verbose_name": "material",
+                "verbose_name_plural": "materials",
+                "ordering": ["event", "kind", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EventSeats',
+            name="EventSeats",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('online', 'Online')], max_length=10, verbose_name='mode')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='capacity')),
-                ('waitlist_limit', models.PositiveIntegerField(blank=True, null=True, verbose_name='waiting list limit')),
-                ('taken', models.PositiveIntegerField(default=0, verbose_name='seats taken')),
-                ('waitlisted', models.PositiveIntegerField(default=0, verbose_name='waiting')),
-                ('last_waitlist_position', models.PositiveBigIntegerField(default=0)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='seats', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("in_person", "In person"), ("online", "Online")],
+                        max_length=10,
+                        verbose_name="mode",
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="capacity"),
+                ),
+                (
+                    "waitlist_limit",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="waiting list limit"
+                    ),
+                ),
+                ("taken", models.PositiveIntegerField(default=0, verbose_name="seats taken")),
+                ("waitlisted", models.PositiveIntegerField(default=0, verbose_name="waiting")),
+                ("last_waitlist_position", models.PositiveBigIntegerField(default=0)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="seats",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'seats',
-                'verbose_name_plural': 'seats',
-                'ordering': ['event', 'mode'],
+                "verbose_name": "seats",
+                "verbose_name_plural": "seats",
+                "ordering": ["event", "mode"],
             },
         ),
         migrations.CreateModel(
-            name='EventSeries',
+            name="EventSeries",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, max_length=5000, verbose_name='description')),
-                ('cadence', models.CharField(choices=[('weekly', 'Weekly'), ('biweekly', 'Every two weeks'), ('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('irregular', 'Irregular')], default='monthly', max_length=12, verbose_name='cadence')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='event_series', to='communities.community', verbose_name='community')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "description",
+                    models.TextField(blank=True, max_length=5000, verbose_name="description"),
+                ),
+                (
+                    "cadence",
+                    models.CharField(
+                        choices=[
+                            ("weekly", "Weekly"),
+                            ("biweekly", "Every two weeks"),
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("irregular", "Irregular"),
+                        ],
+                        default="monthly",
+                        max_length=12,
+                        verbose_name="cadence",
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="event_series",
+                        to="communities.community",
+                        verbose_name="community",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event series',
-                'verbose_name_plural': 'event series',
-                'ordering': ['title'],
+                "verbose_name": "event series",
+                "verbose_name_plural": "event series",
+                "ordering": ["title"],
             },
         ),
         migrations.AddField(
-            model_name='event',
-            name='series',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='events.eventseries', verbose_name='series'),
+            model_name="event",
+            name="series",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="events",
+                to="events.eventseries",
+                verbose_name="series",
+            ),
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('satisfaction', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='satisfaction')),
-                ('would_recommend', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(10)], verbose_name='would recommend the community (0–10)')),
-                ('comment', models.TextField(blank=True, max_length=4000, verbose_name='comment')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='submitted')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='events.event')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='event_feedback', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "satisfaction",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="satisfaction",
+                    ),
+                ),
+                (
+                    "would_recommend",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(10)],
+                        verbose_name="would recommend the community (0–10)",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, max_length=4000, verbose_name="comment")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="submitted"
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feedback",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="event_feedback",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'feedback',
-                'verbose_name_plural': 'feedback',
-                'ordering': ['-submitted_at'],
+                "verbose_name": "feedback",
+                "verbose_name_plural": "feedback",
+                "ordering": ["-submitted_at"],
             },
         ),
         migrations.CreateModel(
-            name='Registration',
+            name="Registration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('online', 'Online')], max_length=10, verbose_name='mode')),
-                ('status', models.CharField(choices=[('registered', 'Registered'), ('waitlisted', 'On the waiting list'), ('offered', 'Seat offered, waiting for confirmation'), ('cancelled', 'Cancelled'), ('expired', 'Offer expired')], max_length=12, verbose_name='status')),
-                ('registered_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='registered')),
-                ('waitlist_position', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('offered_at', models.DateTimeField(blank=True, null=True, verbose_name='seat offered')),
-                ('offer_expires_at', models.DateTimeField(blank=True, null=True, verbose_name='offer expires')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled')),
-                ('checked_in_at', models.DateTimeField(blank=True, null=True, verbose_name='checked in')),
-                ('check_in_method', models.CharField(blank=True, choices=[('organizer', 'Checked in by an organizer'), ('self', 'Self check-in with the event code'), ('import', "Imported from the meeting's attendee list"), ('walk_in', 'Walk-in')], max_length=10, verbose_name='check-in')),
-                ('reminders_sent', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('notice_pending', models.BooleanField(db_default=False, default=False, editable=False)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrations', to='events.event')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='event_registrations', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("in_person", "In person"), ("online", "Online")],
+                        max_length=10,
+                        verbose_name="mode",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Registered"),
+                            ("waitlisted", "On the waiting list"),
+                            ("offered", "Seat offered, waiting for confirmation"),
+                            ("cancelled", "Cancelled"),
+                            ("expired", "Offer expired"),
+                        ],
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "registered_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="registered"
+                    ),
+                ),
+                ("waitlist_position", models.PositiveBigIntegerField(blank=True, null=True)),
+                (
+                    "offered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="seat offered"),
+                ),
+                (
+                    "offer_expires_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="offer expires"),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="cancelled"),
+                ),
+                (
+                    "checked_in_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="checked in"),
+                ),
+                (
+                    "check_in_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("organizer", "Checked in by an organizer"),
+                            ("self", "Self check-in with the event code"),
+                            ("import", "Imported from the meeting's attendee list"),
+                            ("walk_in", "Walk-in"),
+                        ],
+                        max_length=10,
+                        verbose_name="check-in",
+                    ),
+                ),
+                ("reminders_sent", models.PositiveSmallIntegerField(default=0, editable=False)),
+                (
+                    "notice_pending",
+                    models.BooleanField(db_default=False, default=False, editable=False),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrations",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="event_registrations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'registration',
-                'verbose_name_plural': 'registrations',
-                'ordering': ['registered_at', 'pk'],
+                "verbose_name": "registration",
+                "verbose_name_plural": "registrations",
+                "ordering": ["registered_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='AmaVote',
+            name="AmaVote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('voted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='events.amaquestion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("voted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="votes",
+                        to="events.amaquestion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AMA vote',
-                'verbose_name_plural': 'AMA votes',
-                'constraints': [models.UniqueConstraint(fields=('question', 'person'), name='one_ama_vote_per_person')],
+                "verbose_name": "AMA vote",
+                "verbose_name_plural": "AMA votes",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("question", "person"), name="one_ama_vote_per_person"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CadenceTarget',
+            name="CadenceTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('events_per_year_min', models.PositiveSmallIntegerField(default=50, verbose_name='events a year, at least')),
-                ('events_per_year_max', models.PositiveSmallIntegerField(default=60, verbose_name='events a year, at most')),
-                ('community', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='event_cadence', to='communities.community')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "events_per_year_min",
+                    models.PositiveSmallIntegerField(
+                        default=50, verbose_name="events a year, at least"
+                    ),
+                ),
+                (
+                    "events_per_year_max",
+                    models.PositiveSmallIntegerField(
+                        default=60, verbose_name="events a year, at most"
+                    ),
+                ),
+                (
+                    "community",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="event_cadence",
+                        to="communities.community",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cadence target',
-                'verbose_name_plural': 'cadence targets',
-                'constraints': [models.CheckConstraint(condition=models.Q(('events_per_year_max__gte', models.F('events_per_year_min'))), name='cadence_max_at_least_min')],
+                "verbose_name": "cadence target",
+                "verbose_name_plural": "cadence targets",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("events_per_year_max__gte", models.F("events_per_year_min"))
+                        ),
+                        name="cadence_max_at_least_min",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CalendarToken',
+            name="CalendarToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('secret', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("secret", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'calendar token',
-                'verbose_name_plural': 'calendar tokens',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('person',), name='one_live_calendar_token')],
+                "verbose_name": "calendar token",
+                "verbose_name_plural": "calendar tokens",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("revoked_at__isnull", True)),
+                        fields=("person",),
+                        name="one_live_calendar_token",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='amaquestion',
-            index=models.Index(fields=['event', 'status'], name='ama_question_event_status'),
+            model_name="amaquestion",
+            index=models.Index(fields=["event", "status"], name="ama_question_event_status"),
         ),
         migrations.AddConstraint(
-            model_name='eventcost',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='cost_not_negative'),
+            model_name="eventcost",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="cost_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eventhost',
-            constraint=models.CheckConstraint(condition=models.Q(('person__isnull', False), models.Q(('guest_name', ''), _negated=True), _connector='OR'), name='host_is_someone'),
+            model_name="eventhost",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("person__isnull", False),
+                    models.Q(("guest_name", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="host_is_someone",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eventhost',
-            constraint=models.UniqueConstraint(condition=models.Q(('person__isnull', False)), fields=('event', 'person'), name='one_host_row_per_member'),
+            model_name="eventhost",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("person__isnull", False)),
+                fields=("event", "person"),
+                name="one_host_row_per_member",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eventseats',
-            constraint=models.UniqueConstraint(fields=('event', 'mode'), name='one_seat_row_per_mode'),
+            model_name="eventseats",
+            constraint=models.UniqueConstraint(
+                fields=("event", "mode"), name="one_seat_row_per_mode"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eventseats',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__isnull', True), ('taken__lte', models.F('capacity')), _connector='OR'), name='seats_never_overbooked'),
+            model_name="eventseats",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("capacity__isnull", True),
+                    ("taken__lte", models.F("capacity")),
+                    _connector="OR",
+                ),
+                name="seats_never_overbooked",
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['community', 'starts_at'], name='event_community_start'),
+            model_name="event",
+            index=models.Index(fields=["community", "starts_at"], name="event_community_start"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['status', 'starts_at'], name='event_status_start'),
+            model_name="event",
+            index=models.Index(fields=["status", "starts_at"], name="event_status_start"),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='event_ends_after_start'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="event_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.UniqueConstraint(fields=('event', 'person'), name='one_feedback_per_person'),
+            model_name="feedback",
+            constraint=models.UniqueConstraint(
+                fields=("event", "person"), name="one_feedback_per_person"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('satisfaction__gte', 1), ('satisfaction__lte', 5)), name='satisfaction_1_to_5'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("satisfaction__gte", 1), ("satisfaction__lte", 5)),
+                name="satisfaction_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.CheckConstraint(condition=models.Q(('would_recommend__isnull', True), ('would_recommend__lte', 10), _connector='OR'), name='recommend_0_to_10'),
+            model_name="feedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("would_recommend__isnull", True), ("would_recommend__lte", 10), _connector="OR"
+                ),
+                name="recommend_0_to_10",
+            ),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['event', 'mode', 'status'], name='registration_event_status'),
+            model_name="registration",
+            index=models.Index(
+                fields=["event", "mode", "status"], name="registration_event_status"
+            ),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(condition=models.Q(('status', 'waitlisted')), fields=['event', 'mode', 'waitlist_position'], name='registration_waitlist'),
+            model_name="registration",
+            index=models.Index(
+                condition=models.Q(("status", "waitlisted")),
+                fields=["event", "mode", "waitlist_position"],
+                name="registration_waitlist",
+            ),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(condition=models.Q(('status', 'offered')), fields=['offer_expires_at'], name='registration_offer'),
+            model_name="registration",
+            index=models.Index(
+                condition=models.Q(("status", "offered")),
+                fields=["offer_expires_at"],
+                name="registration_offer",
+            ),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['person', 'status'], name='registration_person_status'),
+            model_name="registration",
+            index=models.Index(fields=["person", "status"], name="registration_person_status"),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(condition=models.Q(('notice_pending', True)), fields=['registered_at'], name='registration_notice_pending'),
+            model_name="registration",
+            index=models.Index(
+                condition=models.Q(("notice_pending", True)),
+                fields=["registered_at"],
+                name="registration_notice_pending",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(fields=('event', 'person'), name='one_registration_per_person'),
+            model_name="registration",
+            constraint=models.UniqueConstraint(
+                fields=("event", "person"), name="one_registration_per_person"
+            ),
         ),
     ]

@@ -7,161 +7,337 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('communities', '0003_initial'),
-        ('mail', '0001_initial'),
+        ("communities", "0003_initial"),
+        ("mail", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Bounce',
+            name="Bounce",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(max_length=320, verbose_name='address')),
-                ('kind', models.CharField(choices=[('hard', 'Hard (address does not work)'), ('soft', 'Soft (temporary)')], max_length=4, verbose_name='kind')),
-                ('status_code', models.CharField(blank=True, max_length=16, verbose_name='status')),
-                ('diagnostic', models.TextField(blank=True, verbose_name='diagnostic')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.CharField(max_length=320, verbose_name="address")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("hard", "Hard (address does not work)"),
+                            ("soft", "Soft (temporary)"),
+                        ],
+                        max_length=4,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("status_code", models.CharField(blank=True, max_length=16, verbose_name="status")),
+                ("diagnostic", models.TextField(blank=True, verbose_name="diagnostic")),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bounce',
-                'verbose_name_plural': 'bounces',
-                'ordering': ['-received_at', '-pk'],
+                "verbose_name": "bounce",
+                "verbose_name_plural": "bounces",
+                "ordering": ["-received_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='InboundMessage',
+            name="InboundMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('raw', models.BinaryField(verbose_name='raw message')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('via', models.CharField(choices=[('smtp', 'SMTP'), ('lmtp', 'LMTP'), ('http', 'HTTP hook')], max_length=4, verbose_name='received by')),
-                ('envelope_from', models.CharField(blank=True, max_length=320, verbose_name='envelope sender')),
-                ('recipients', models.JSONField(default=list, verbose_name='envelope recipients')),
-                ('message_id', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='Message-ID')),
-                ('from_address', models.CharField(blank=True, max_length=320, verbose_name='from')),
-                ('subject', models.CharField(blank=True, max_length=998, verbose_name='subject')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received')),
-                ('status', models.CharField(choices=[('received', 'Received'), ('posted', 'Posted'), ('held', 'Held for moderation'), ('approved', 'Approved by a moderator'), ('rejected', 'Rejected'), ('discarded', 'Discarded by a moderator'), ('bounce', 'Bounce'), ('auto_reply', 'Automatic reply (ignored)'), ('loop', 'Loop (ignored)'), ('duplicate', 'Duplicate (ignored)'), ('failed', 'Failed')], default='received', max_length=10, verbose_name='status')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('result_ref', models.CharField(blank=True, max_length=64)),
-                ('result_url', models.CharField(blank=True, max_length=500)),
-                ('moderated_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("raw", models.BinaryField(verbose_name="raw message")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                (
+                    "via",
+                    models.CharField(
+                        choices=[("smtp", "SMTP"), ("lmtp", "LMTP"), ("http", "HTTP hook")],
+                        max_length=4,
+                        verbose_name="received by",
+                    ),
+                ),
+                (
+                    "envelope_from",
+                    models.CharField(blank=True, max_length=320, verbose_name="envelope sender"),
+                ),
+                ("recipients", models.JSONField(default=list, verbose_name="envelope recipients")),
+                (
+                    "message_id",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=255, verbose_name="Message-ID"
+                    ),
+                ),
+                ("from_address", models.CharField(blank=True, max_length=320, verbose_name="from")),
+                ("subject", models.CharField(blank=True, max_length=998, verbose_name="subject")),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("posted", "Posted"),
+                            ("held", "Held for moderation"),
+                            ("approved", "Approved by a moderator"),
+                            ("rejected", "Rejected"),
+                            ("discarded", "Discarded by a moderator"),
+                            ("bounce", "Bounce"),
+                            ("auto_reply", "Automatic reply (ignored)"),
+                            ("loop", "Loop (ignored)"),
+                            ("duplicate", "Duplicate (ignored)"),
+                            ("failed", "Failed"),
+                        ],
+                        default="received",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("result_ref", models.CharField(blank=True, max_length=64)),
+                ("result_url", models.CharField(blank=True, max_length=500)),
+                ("moderated_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'inbound message',
-                'verbose_name_plural': 'inbound messages',
-                'ordering': ['-received_at', '-pk'],
+                "verbose_name": "inbound message",
+                "verbose_name_plural": "inbound messages",
+                "ordering": ["-received_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ListSettings',
+            name="ListSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('default_mode', models.CharField(choices=[('every', 'Every message'), ('daily', 'Daily digest'), ('weekly', 'Weekly digest'), ('none', 'No mail')], default='daily', max_length=8, verbose_name="delivery for members who haven't chosen")),
-                ('accepts_mail', models.BooleanField(default=True, verbose_name='members may post by email')),
-                ('max_attachment_bytes', models.PositiveIntegerField(default=10485760, verbose_name='largest attachment kept (bytes)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "default_mode",
+                    models.CharField(
+                        choices=[
+                            ("every", "Every message"),
+                            ("daily", "Daily digest"),
+                            ("weekly", "Weekly digest"),
+                            ("none", "No mail"),
+                        ],
+                        default="daily",
+                        max_length=8,
+                        verbose_name="delivery for members who haven't chosen",
+                    ),
+                ),
+                (
+                    "accepts_mail",
+                    models.BooleanField(default=True, verbose_name="members may post by email"),
+                ),
+                (
+                    "max_attachment_bytes",
+                    models.PositiveIntegerField(
+                        default=10485760, verbose_name="largest attachment kept (bytes)"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'list settings',
-                'verbose_name_plural': 'list settings',
+                "verbose_name": "list settings",
+                "verbose_name_plural": "list settings",
             },
         ),
         migrations.CreateModel(
-            name='ListSubscription',
+            name="ListSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('every', 'Every message'), ('daily', 'Daily digest'), ('weekly', 'Weekly digest'), ('none', 'No mail')], max_length=8, verbose_name='delivery')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='changed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("every", "Every message"),
+                            ("daily", "Daily digest"),
+                            ("weekly", "Weekly digest"),
+                            ("none", "No mail"),
+                        ],
+                        max_length=8,
+                        verbose_name="delivery",
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="changed"),
+                ),
             ],
             options={
-                'verbose_name': 'list subscription',
-                'verbose_name_plural': 'list subscriptions',
+                "verbose_name": "list subscription",
+                "verbose_name_plural": "list subscriptions",
             },
         ),
         migrations.CreateModel(
-            name='MailboxHealth',
+            name="MailboxHealth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hard_bounces', models.PositiveSmallIntegerField(default=0, verbose_name='hard bounces in a row')),
-                ('last_bounce_at', models.DateTimeField(blank=True, null=True, verbose_name='last bounce')),
-                ('suspended_at', models.DateTimeField(blank=True, null=True, verbose_name='delivery suspended')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "hard_bounces",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="hard bounces in a row"
+                    ),
+                ),
+                (
+                    "last_bounce_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last bounce"),
+                ),
+                (
+                    "suspended_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="delivery suspended"),
+                ),
             ],
             options={
-                'verbose_name': 'mailbox health',
-                'verbose_name_plural': 'mailbox health',
+                "verbose_name": "mailbox health",
+                "verbose_name_plural": "mailbox health",
             },
         ),
         migrations.AddField(
-            model_name='outboundmessage',
-            name='list_id',
-            field=models.CharField(blank=True, default='', max_length=255, verbose_name='list'),
+            model_name="outboundmessage",
+            name="list_id",
+            field=models.CharField(blank=True, default="", max_length=255, verbose_name="list"),
         ),
         migrations.AddIndex(
-            model_name='outboundmessage',
-            index=models.Index(condition=models.Q(('list_id', ''), _negated=True), fields=['list_id', 'created_at'], name='outbox_list'),
+            model_name="outboundmessage",
+            index=models.Index(
+                condition=models.Q(("list_id", ""), _negated=True),
+                fields=["list_id", "created_at"],
+                name="outbox_list",
+            ),
         ),
         migrations.AddField(
-            model_name='bounce',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='bounces', to=settings.AUTH_USER_MODEL),
+            model_name="bounce",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="bounces",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='inboundmessage',
-            name='community',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='inbound_messages', to='communities.community'),
+            model_name="inboundmessage",
+            name="community",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="inbound_messages",
+                to="communities.community",
+            ),
         ),
         migrations.AddField(
-            model_name='inboundmessage',
-            name='moderated_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="inboundmessage",
+            name="moderated_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='inboundmessage',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='inbound_messages', to=settings.AUTH_USER_MODEL),
+            model_name="inboundmessage",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="inbound_messages",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='bounce',
-            name='inbound',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bounces', to='mail.inboundmessage'),
+            model_name="bounce",
+            name="inbound",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="bounces",
+                to="mail.inboundmessage",
+            ),
         ),
         migrations.AddField(
-            model_name='listsettings',
-            name='community',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='list_settings', to='communities.community'),
+            model_name="listsettings",
+            name="community",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="list_settings",
+                to="communities.community",
+            ),
         ),
         migrations.AddField(
-            model_name='listsubscription',
-            name='community',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='list_subscriptions', to='communities.community'),
+            model_name="listsubscription",
+            name="community",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="list_subscriptions",
+                to="communities.community",
+            ),
         ),
         migrations.AddField(
-            model_name='listsubscription',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='list_subscriptions', to=settings.AUTH_USER_MODEL),
+            model_name="listsubscription",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="list_subscriptions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='mailboxhealth',
-            name='person',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='mailbox_health', to=settings.AUTH_USER_MODEL),
+            model_name="mailboxhealth",
+            name="person",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="mailbox_health",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='inboundmessage',
-            index=models.Index(fields=['community', 'status', 'received_at'], name='inbound_queue'),
+            model_name="inboundmessage",
+            index=models.Index(fields=["community", "status", "received_at"], name="inbound_queue"),
         ),
         migrations.AddIndex(
-            model_name='bounce',
-            index=models.Index(fields=['person', 'received_at'], name='bounce_person'),
+            model_name="bounce",
+            index=models.Index(fields=["person", "received_at"], name="bounce_person"),
         ),
         migrations.AddIndex(
-            model_name='listsubscription',
-            index=models.Index(fields=['community', 'mode'], name='list_subscription_mode'),
+            model_name="listsubscription",
+            index=models.Index(fields=["community", "mode"], name="list_subscription_mode"),
         ),
         migrations.AddConstraint(
-            model_name='listsubscription',
-            constraint=models.UniqueConstraint(fields=('person', 'community'), name='one_list_subscription'),
+            model_name="listsubscription",
+            constraint=models.UniqueConstraint(
+                fields=("person", "community"), name="one_list_subscription"
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mail', '0002_lists_inbound_bounces'),
+        ("mail", "0002_lists_inbound_bounces"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboundmessage',
-            name='attachments',
-            field=models.JSONField(blank=True, default=list, verbose_name='attachments'),
+            model_name="outboundmessage",
+            name="attachments",
+            field=models.JSONField(blank=True, default=list, verbose_name="attachments"),
         ),
     ]

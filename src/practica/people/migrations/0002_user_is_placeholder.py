@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='is_placeholder',
-            field=models.BooleanField(default=False, help_text='Made for an unknown author of imported list mail; a person can claim it.', verbose_name='placeholder from the list archive'),
+            model_name="user",
+            name="is_placeholder",
+            field=models.BooleanField(
+                default=False,
+                help_text="Made for an unknown author of imported list mail; a person can claim it.",
+                verbose_name="placeholder from the list archive",
+            ),
         ),
     ]

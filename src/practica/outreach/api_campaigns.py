@@ -1,0 +1,5 @@
+"""Outreach over HTTP: campaigns."""
+
+from ninja import Router
+
+router = Router()

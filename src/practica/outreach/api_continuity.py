@@ -1,0 +1,5 @@
+"""Outreach over HTTP: continuity."""
+
+from ninja import Router
+
+router = Router()

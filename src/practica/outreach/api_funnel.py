@@ -1,0 +1,5 @@
+"""Outreach over HTTP: funnel."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Outreach over HTTP: invitations."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Outreach over HTTP: provisioning."""
+
+from ninja import Router
+
+router = Router()

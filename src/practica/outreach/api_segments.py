@@ -1,0 +1,5 @@
+"""Outreach over HTTP: segments."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,22 @@
+"""Who may run provisioning and outreach; used by views, API and services alike."""
+
+from typing import Any
+
+from practica.communities.models import Community
+from practica.communities.permissions import can_manage_community, is_member
+from practica.people.permissions import is_signed_in
+
+
+def can_manage_provisioning(user: Any) -> bool:
+    """SCIM tokens and HR imports change everyone's account: staff only."""
+    return is_signed_in(user) and bool(user.is_staff)
+
+
+def can_manage_outreach(user: Any, community: Community) -> bool:
+    """Segments, campaigns, the funnel and continuity alerts: the community's managers."""
+    return can_manage_community(user, community)
+
+
+def can_invite(user: Any, community: Community) -> bool:
+    """Any current member may invite colleagues to their community."""
+    return is_signed_in(user) and (is_member(user, community) or bool(user.is_staff))

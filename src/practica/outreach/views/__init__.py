@@ -1,0 +1,1 @@
+"""Outreach screens, one module per area; each lists its own `routes`."""

@@ -1,0 +1,5 @@
+"""Outreach screens: campaigns."""
+
+from django.urls import URLPattern
+
+routes: list[URLPattern] = []

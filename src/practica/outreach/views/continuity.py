@@ -1,0 +1,5 @@
+"""Outreach screens: continuity."""
+
+from django.urls import URLPattern
+
+routes: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Outreach screens: funnel."""
+
+from django.urls import URLPattern
+
+routes: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Outreach screens: hr_feed."""
+
+from django.urls import URLPattern
+
+routes: list[URLPattern] = []

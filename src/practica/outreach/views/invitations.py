@@ -1,0 +1,5 @@
+"""Outreach screens: invitations."""
+
+from django.urls import URLPattern
+
+routes: list[URLPattern] = []

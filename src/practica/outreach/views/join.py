@@ -1,0 +1,5 @@
+"""Outreach screens: join."""
+
+from django.urls import URLPattern
+
+routes: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Outreach screens: provisioning."""
+
+from django.urls import URLPattern
+
+routes: list[URLPattern] = []

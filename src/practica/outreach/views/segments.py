@@ -1,0 +1,5 @@
+"""Outreach screens: segments."""
+
+from django.urls import URLPattern
+
+routes: list[URLPattern] = []
