@@ -11,11 +11,11 @@ from practica.api.auth import API_AUTH
 from practica.api.errors import field_name, install_error_handlers
 from practica.communities.api import router as communities_router
 from practica.conference.api import router as conference_router
-from practica.outreach.api import router as outreach_router
 from practica.core.api import router as topics_router
 from practica.discussions.api import router as discussions_router
 from practica.events.api import router as events_router
 from practica.mail.api import router as mail_router
+from practica.outreach.api import router as outreach_router
 from practica.people.api import router as people_router
 
 DESCRIPTION = """\
