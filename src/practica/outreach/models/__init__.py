@@ -3,6 +3,7 @@
 from practica.outreach.models.campaigns import (
     Campaign,
     CampaignRecipient,
+    CampaignRun,
     CampaignSchedule,
     Invitation,
     OutreachOptOut,
@@ -23,6 +24,7 @@ from practica.outreach.models.provisioning import (
 __all__ = [
     "Campaign",
     "CampaignRecipient",
+    "CampaignRun",
     "CampaignSchedule",
     "ChangeKind",
     "ChangeSource",

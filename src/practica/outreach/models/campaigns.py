@@ -86,6 +86,29 @@ class Campaign(TimeStampedModel):
         return self.name
 
 
+class CampaignRun(models.Model):
+    """One month of a campaign: the audience its segment matched (the funnel's "HR joiners",
+    opted-out people included) and how many were mailed. Beat ticks add to the same row."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="runs")
+    period = models.DateField(_("month"))
+    audience_size = models.PositiveIntegerField(_("audience"), default=0)
+    mailed_count = models.PositiveIntegerField(_("mailed"), default=0)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "-period"]
+        verbose_name = _("campaign run")
+        verbose_name_plural = _("campaign runs")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "period"], name="campaign_run_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} for {self.period}"
+
+
 class CampaignRecipient(models.Model):
     """One person mailed by one campaign, ever; the row then follows them down the funnel.
 
