@@ -297,6 +297,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "practica.conference.tasks.send_review_reminders",
         "schedule": 900.0,
     },
+    # Monthly welcome campaigns go out at their hour in each recipient's zone; exactly once.
+    "send-due-campaign-mails": {
+        "task": "practica.outreach.tasks.send_due_campaign_mails_task",
+        "schedule": 900.0,
+    },
 }
 
 # --- Security: strict in production; `manage.py check --deploy` is clean there.
@@ -331,3 +336,46 @@ LOGGING = {
         "django.request": {"filters": ["skip_expected_refusals"]},
     },
 }
+
+# --- Single sign-on: OpenID Connect (authorization code flow with PKCE, mozilla-django-oidc),
+# on only when OIDC_RP_CLIENT_ID is set; password sign-in stays for the embedded default and
+# break-glass administrators. The variables are documented in docs/operations.md.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")  # "" for a public client
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "").strip()
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "").strip()
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "").strip()
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "").strip() or None
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "").strip()
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256").strip()
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip()
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))  # seconds per call to the provider
+OIDC_AUTHENTICATE_CLASS = "practica.people.sso_views.ProviderSignInView"
+OIDC_CALLBACK_CLASS = "practica.people.sso_views.ProviderCallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "people:login"
+if OIDC_RP_CLIENT_ID:
+    _oidc_missing = [
+        name
+        for name in (
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_ISSUER",
+        )
+        if not globals()[name]
+    ]
+    if OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")) and not OIDC_OP_JWKS_ENDPOINT:
+        _oidc_missing.append("OIDC_OP_JWKS_ENDPOINT")
+    if OIDC_RP_SIGN_ALGO.startswith("HS") and not OIDC_RP_CLIENT_SECRET:
+        _oidc_missing.append("OIDC_RP_CLIENT_SECRET")
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            "Single sign-on (OIDC_RP_CLIENT_ID is set) also needs: " + ", ".join(_oidc_missing)
+        )
+    AUTHENTICATION_BACKENDS = [
+        *AUTHENTICATION_BACKENDS,
+        "practica.people.sso.CompanyAccountBackend",
+    ]

@@ -11,3 +11,8 @@ class CommunitiesConfig(AppConfig):
         from practica.communities.sections import register_sections
 
         register_sections()
+
+        from practica.communities.continuity import register_ownership_provider
+        from practica.communities.group_ownership import GroupOwnership
+
+        register_ownership_provider(GroupOwnership())

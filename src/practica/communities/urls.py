@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from practica.communities import views
+from practica.communities import group_views, views
 
 app_name = "communities"
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("<slug:slug>/members/add/", views.add_member, name="add_member"),
     path("<slug:slug>/members/<int:pk>/role/", views.change_role, name="change_role"),
     path("<slug:slug>/members/<int:pk>/remove/", views.remove_member, name="remove"),
+    path("<slug:slug>/groups/<slug:group>/", group_views.group_detail, name="group"),
 ]

@@ -6,3 +6,9 @@ class ConferenceConfig(AppConfig):
 
     name = "practica.conference"
     label = "conference"
+
+    def ready(self) -> None:
+        from practica.communities.continuity import register_ownership_provider
+        from practica.conference.ownership import CommitteeSeatOwnership
+
+        register_ownership_provider(CommitteeSeatOwnership())

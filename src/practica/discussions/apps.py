@@ -21,3 +21,8 @@ class DiscussionsConfig(AppConfig):
         from practica.mail.hooks import register_archive_importer
 
         register_archive_importer(DiscussionArchiveImporter())
+
+        from practica.communities.continuity import register_ownership_provider
+        from practica.discussions.ownership import RoutedQuestionOwnership
+
+        register_ownership_provider(RoutedQuestionOwnership())

@@ -11,3 +11,9 @@ class EventsConfig(AppConfig):
         from practica.events.sections import register_sections
 
         register_sections()
+
+        from practica.communities.continuity import register_ownership_provider
+        from practica.events.ownership import HostedEventOwnership, SeriesOwnership
+
+        register_ownership_provider(SeriesOwnership())
+        register_ownership_provider(HostedEventOwnership())

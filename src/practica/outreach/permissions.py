@@ -20,3 +20,8 @@ def can_manage_outreach(user: Any, community: Community) -> bool:
 def can_invite(user: Any, community: Community) -> bool:
     """Any current member may invite colleagues to their community."""
     return is_signed_in(user) and (is_member(user, community) or bool(user.is_staff))
+
+
+def can_withdraw_invitation(user: Any, invitation: Any) -> bool:
+    """An invitation is its sender's to take back."""
+    return is_signed_in(user) and invitation.inviter_id == user.pk

@@ -11,6 +11,7 @@ from practica.outreach.views import (
     hr_feed,
     invitations,
     join,
+    overview,
     provisioning,
     segments,
 )
@@ -18,6 +19,7 @@ from practica.outreach.views import (
 app_name = "outreach"
 
 urlpatterns = [
+    *overview.routes,
     *provisioning.routes,
     *hr_feed.routes,
     *continuity.routes,

@@ -12,19 +12,26 @@
   `reroute_after_minutes` gets another round with new people (never the same person twice).
 - `record_answer(post)` / `close_routing(thread)`: outcomes, and the open load each routed
   question puts on its expert.
+- `hand_over_routed_question(...)`: a leaver's open routed question goes to a successor
+  (continuity after a leaver, `discussions.ownership`).
 - `routing_outcomes(...)`: hit rate and effect on response time, for the manager's view.
 """
 
 import statistics
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from practica.communities.models import Community
+from practica.communities.permissions import can_manage_community
 from practica.core.models import ActivityKind
 from practica.core.services import record_activity
 from practica.discussions.models import (
@@ -244,6 +251,64 @@ def reroute_unanswered(now: datetime | None = None) -> dict[str, int]:
         if thread is not None and route_question(thread=thread, reason=reason, now=now):
             rounds += 1
     return {"rounds": rounds, "loads_closed": closed}
+
+
+def hand_over_routed_question(
+    *, thread: Thread, leaver: Any, successor: Any, actor: Any, now: datetime | None = None
+) -> RoutedExpert | None:
+    """Ask `successor` about `thread` in `leaver`'s place (a continuity hand-over when the
+    leaver left the company): the leaver's open load is closed, and the successor is asked in
+    the same round with the same rank, notified, and a ROUTED activity row appended.
+
+    The community's managers only. Locks the thread row. A question no longer open, a
+    successor already asked about it, and a successor who asked it themself only close the
+    leaver's load. Returns the successor's row (None when nobody new was asked).
+    """
+    if not can_manage_community(actor, thread.community):
+        raise PermissionDenied(_("Only the community's managers can hand over routed questions."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Thread.objects.select_for_update().filter(pk=thread.pk).first()
+        if locked is None:
+            return None
+        theirs = (
+            RoutedExpert.objects.select_related("round")
+            .filter(thread=locked, person=leaver)
+            .first()
+        )
+        RoutedExpert.objects.filter(thread=locked, person=leaver, closed_at__isnull=True).update(
+            closed_at=now
+        )
+        if theirs is None or not _is_routable(locked) or successor.pk == locked.author_id:
+            return None
+        if RoutedExpert.objects.filter(thread=locked, person=successor).exists():
+            return None
+        with translation.override(settings.LANGUAGE_CODE):
+            summary = [_("took over from %(name)s") % {"name": leaver}]
+        expert = RoutedExpert.objects.create(
+            round_id=theirs.round_id,
+            thread=locked,
+            person=successor,
+            rank=theirs.rank,
+            score=0.0,
+            reasons={
+                "summary": summary,
+                "handed_over_from": leaver.pk,
+                "round": theirs.round.number,
+            },
+            notified_at=now,
+        )
+        record_activity(
+            kind=ActivityKind.ROUTED,
+            person_id=successor.pk,
+            community_id=locked.community_id,
+            subject=locked,
+            counterpart_id=locked.author_id,
+            occurred_at=now,
+            data={"round": theirs.round.number, "rank": theirs.rank, "handed_over_from": leaver.pk},
+        )
+        _notify([expert])
+    return expert
 
 
 # --- Outcomes -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Scheduling events: create, edit, publish, cancel; hosts and speakers; cadence targets.
+"""Scheduling events: create, edit, publish, cancel; hosts and speakers; cadence targets;
+who owns an event series.
 
 Each function is one transaction. Edits lock the event row (`select_for_update`) so that two
 organizers saving at once cannot both read the same `sequence` and hand calendar clients two
@@ -30,6 +31,7 @@ from practica.events.models import (
     EventHost,
     EventMode,
     EventSeats,
+    EventSeries,
     EventStatus,
     SpeakerRole,
 )
@@ -445,3 +447,27 @@ def set_cadence_target(
             data={"minimum": minimum, "maximum": maximum},
         )
     return target
+
+
+def set_series_owner(*, series: EventSeries, owner: Any, actor: Any) -> EventSeries:
+    """Make `owner` (an active colleague) the one who runs the series, e.g. when its owner
+    leaves the company. The community's managers only; locks the series row."""
+    if not can_manage_community(actor, series.community):
+        raise PermissionDenied(_("Only the community's managers can change who runs a series."))
+    if owner is None or not owner.is_active or owner.is_placeholder or owner.is_system:
+        raise ValidationError({"owner": _("Choose an active colleague to run the series.")})
+    with transaction.atomic():
+        locked = EventSeries.objects.select_for_update().get(pk=series.pk)
+        previous = locked.owner_id
+        if previous == owner.pk:
+            return locked
+        locked.owner = owner
+        locked.save(update_fields=["owner", "updated_at"])
+        record_audit(
+            actor_id=actor.pk,
+            action="events.series_owner_set",
+            target=locked,
+            community_id=locked.community_id,
+            data={"from": previous, "to": owner.pk},
+        )
+    return locked

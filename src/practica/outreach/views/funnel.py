@@ -1,5 +1,128 @@
-"""Outreach screens: funnel."""
+"""Outreach screens: a community's welcome funnel — the totals as a chart with its figures in
+a table beneath, a table per campaign month, filters by campaign and months, and the table
+as CSV. For the community's managers only (`can_manage_outreach`).
 
-from django.urls import URLPattern
+The figures come from `outreach.queries.funnel` (defined there and in docs/metrics.md); bad
+filters are shown on the form with a 400, never a 500.
+"""
 
-routes: list[URLPattern] = []
+import csv
+import io
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from practica.communities.models import Community
+from practica.outreach.forms.funnel import FunnelFilterForm
+from practica.outreach.funnel_chart import funnel_svg
+from practica.outreach.permissions import can_manage_outreach
+from practica.outreach.queries.funnel import (
+    STEPS,
+    campaign_funnel,
+    funnel_header,
+    funnel_rows,
+    sum_funnel,
+)
+
+# A cell starting with one of these is a formula to a spreadsheet: quote it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def managed_community(request: HttpRequest, slug: str) -> Community:
+    community = get_object_or_404(Community, slug=slug)
+    if not can_manage_outreach(request.user, community):
+        raise PermissionDenied(_("Only the community's managers see its outreach funnel."))
+    return community
+
+
+def _chart_title(community: Community, campaign: Any, totals: Any) -> str:
+    subject = (
+        campaign.name if campaign else _("All campaigns of %(name)s") % {"name": community.name}
+    )
+    if totals.period_from == totals.period_to:
+        period = totals.period_from.strftime("%Y-%m")
+    else:
+        period = f"{totals.period_from:%Y-%m} – {totals.period_to:%Y-%m}"
+    return _("Welcome funnel: %(subject)s, %(period)s") % {"subject": subject, "period": period}
+
+
+@login_required
+@require_GET
+def funnel_page(request: HttpRequest, slug: str) -> HttpResponse:
+    community = managed_community(request, slug)
+    form = FunnelFilterForm(request.GET, community=community)
+    context: dict[str, Any] = {
+        "community": community,
+        "form": form,
+        "steps": STEPS,
+        "months": [],
+        "totals": None,
+        "chart": "",
+    }
+    if not form.is_valid():
+        return render(request, "outreach/funnel/funnel.html", context, status=400)
+    filters = form.filters()
+    try:
+        months = campaign_funnel(community=community, **filters)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+        return render(request, "outreach/funnel/funnel.html", context, status=400)
+    if months:
+        totals = sum_funnel(months)
+        context.update(
+            months=months,
+            totals=totals,
+            chart=funnel_svg(totals, title=_chart_title(community, filters["campaign"], totals)),
+        )
+    context["csv_query"] = request.GET.urlencode()
+    return render(request, "outreach/funnel/funnel.html", context)
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+def _bad_filters(messages: list[str]) -> HttpResponse:
+    return HttpResponse(
+        " ".join(messages) or _("Check the filters."),
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+@login_required
+@require_GET
+def funnel_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    community = managed_community(request, slug)
+    form = FunnelFilterForm(request.GET, community=community)
+    if not form.is_valid():
+        return _bad_filters([str(error) for errors in form.errors.values() for error in errors])
+    try:
+        months = campaign_funnel(community=community, **form.filters())
+    except ValidationError as error:
+        return _bad_filters(error.messages)
+    buffer = io.StringIO()
+    # A byte-order mark, so spreadsheets read the campaign names' non-ASCII letters.
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(funnel_header())
+    for row in funnel_rows(months):
+        writer.writerow([_cell(value) for value in row])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="funnel-{community.slug}.csv"'
+    return response
+
+
+routes: list[URLPattern] = [
+    path("communities/<slug:slug>/funnel/", funnel_page, name="funnel"),
+    path("communities/<slug:slug>/funnel.csv", funnel_csv, name="funnel_csv"),
+]

@@ -1,0 +1,34 @@
+"""The outreach hub of a community: where its managers find segments, campaigns, the funnel,
+continuity alerts and invitations, and staff the provisioning screens."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from practica.communities.models import Community
+from practica.outreach.permissions import can_manage_outreach, can_manage_provisioning
+from practica.outreach.queries.overview import outreach_overview
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    community = get_object_or_404(Community, slug=slug)
+    if not can_manage_outreach(request.user, community):
+        raise PermissionDenied(_("Only the community's managers run its outreach."))
+    return render(
+        request,
+        "outreach/overview.html",
+        {
+            "community": community,
+            "overview": outreach_overview(community),
+            "can_manage_provisioning": can_manage_provisioning(request.user),
+        },
+    )
+
+
+routes = [path("communities/<slug:slug>/", overview, name="overview")]
