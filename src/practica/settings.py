@@ -322,6 +322,8 @@ if PRODUCTION:
 # --- Practica's own knobs.
 PRACTICA_API_TOKEN_PREFIX = "pat_"  # noqa: S105 — a public prefix, not a secret
 PRACTICA_PAGE_SIZE = 25
+# How many colleagues one member may invite in 24 hours: enough for a team, too few for spam.
+OUTREACH_INVITATIONS_PER_DAY = int(os.environ.get("OUTREACH_INVITATIONS_PER_DAY", "25"))
 
 LOGGING = {
     "version": 1,

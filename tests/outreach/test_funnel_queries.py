@@ -228,18 +228,23 @@ def test_other_communities_see_nothing_of_these_runs(fixture):
 
 def test_activity_windows_start_at_joining_and_day_30_belongs_to_the_second_month(community):
     campaign = CampaignFactory(community=community)
-    FunnelRunFactory(campaign=campaign, period=JANUARY, audience_size=2)
+    FunnelRunFactory(campaign=campaign, period=JANUARY, audience_size=3)
     joined_at = dt.datetime(2026, 1, 10, 8, 0, tzinfo=dt.UTC)
-    at_joining = FunnelRecipientFactory(campaign=campaign, joined_at=joined_at)
-    at_day_30 = FunnelRecipientFactory(campaign=campaign, joined_at=joined_at)
-    FunnelActivityFactory(person=at_joining.person, kind=ActivityKind.ASKED, occurred_at=joined_at)
-    FunnelActivityFactory(
-        person=at_day_30.person,
-        kind=ActivityKind.ATTENDED,
-        occurred_at=joined_at + dt.timedelta(days=30),
-    )
+    day_30 = joined_at + dt.timedelta(days=30)
+    retained = FunnelRecipientFactory(campaign=campaign, joined_at=joined_at)
+    only_early = FunnelRecipientFactory(campaign=campaign, joined_at=joined_at)
+    only_late = FunnelRecipientFactory(campaign=campaign, joined_at=joined_at)
+    for person, moment in [
+        (retained.person, joined_at),
+        (retained.person, day_30),
+        (only_early.person, joined_at),
+        (only_late.person, day_30),
+    ]:
+        FunnelActivityFactory(person=person, kind=ActivityKind.ASKED, occurred_at=moment)
     [month] = campaign_funnel(community=community)
-    assert (month.joined, month.first_activity, month.second_month) == (2, 1, 1)
+    # Day 30 is the second month's; and the second month counts only the early-active
+    # (each step a subset of the one before), so `only_late` stops at "joined".
+    assert (month.joined, month.first_activity, month.second_month) == (3, 2, 1)
 
 
 def test_a_mail_still_queued_or_missing_from_the_outbox_is_not_delivered(community):

@@ -92,7 +92,7 @@ STEPS: tuple[StepDefinition, ...] = (
     StepDefinition(
         "second_month",
         gettext_lazy("Active in the second month"),
-        gettext_lazy("Active again between day 30 and day 60 after joining."),
+        gettext_lazy("Active within 30 days, and again between day 30 and day 60."),
     ),
 )
 STEP_KEYS = tuple(step.key for step in STEPS)
@@ -330,6 +330,7 @@ def campaign_funnel(
     if not runs:
         return []
     joined = Q(joined_at__isnull=False)
+    active_early = joined & Q(_active_between(timedelta(0), FIRST_WINDOW))
     figures = (
         CampaignRecipient.objects.filter(scope)
         .order_by()
@@ -339,11 +340,10 @@ def campaign_funnel(
             delivered=Count("pk", filter=_delivered()),
             clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
             joined=Count("pk", filter=joined),
-            first_activity=Count(
-                "pk", filter=joined & Q(_active_between(timedelta(0), FIRST_WINDOW))
-            ),
+            first_activity=Count("pk", filter=active_early),
+            # Each step is a subset of the one before: retained means active early AND again.
             second_month=Count(
-                "pk", filter=joined & Q(_active_between(FIRST_WINDOW, SECOND_WINDOW))
+                "pk", filter=active_early & Q(_active_between(FIRST_WINDOW, SECOND_WINDOW))
             ),
         )
     )

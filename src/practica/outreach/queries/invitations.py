@@ -13,7 +13,6 @@ from practica.core.models import Activity, ActivityKind
 from practica.outreach.join_links import JOIN_LINK_MAX_AGE_DAYS
 from practica.outreach.models import Invitation
 
-DEFAULT_INVITATIONS_PER_DAY = 25
 LIMIT_WINDOW = timedelta(hours=24)
 
 # Where an invitation stands, most advanced first: joined, then (its link dead) expired,
@@ -56,8 +55,8 @@ def sent_invitations(person: Any, *, community: Any = None) -> QuerySet[Invitati
 
 
 def invitations_per_day() -> int:
-    """A member's daily allowance: the `OUTREACH_INVITATIONS_PER_DAY` setting, 25 if unset."""
-    return int(getattr(settings, "OUTREACH_INVITATIONS_PER_DAY", DEFAULT_INVITATIONS_PER_DAY))
+    """A member's daily allowance: the `OUTREACH_INVITATIONS_PER_DAY` setting (25 by default)."""
+    return int(settings.OUTREACH_INVITATIONS_PER_DAY)
 
 
 def invitations_sent_since(person: Any, since: Any) -> int:
