@@ -33,6 +33,7 @@ from practica.demo.locations import NAME_LOCALES
 from practica.demo.logins import ADMIN_EMAIL, DEMO_PASSWORD, LOGIN_EMAILS, plan_demo_logins
 from practica.demo.memberships import ActivityPlan, MembershipPlan, close_leavers_memberships
 from practica.demo.org_chart import Team, build_org_chart
+from practica.demo.outreach import plan_outreach_people, save_outreach
 from practica.demo.people import PersonPlan, plan_wider_company
 from practica.demo.qa_saving import save_ledger_and_index, save_threads_and_posts
 from practica.demo.roster import save_people
@@ -74,6 +75,7 @@ class DemoStory:
     proudest_moment: object = None  # the ThreadPlan of a principal's question a new grad answered
     events: list = field(default_factory=list)  # demo.events.EventPlan, by start
     editions: list = field(default_factory=list)  # demo.conference_plans.EditionPlan, oldest first
+    outreach: object = None  # demo.outreach.OutreachPlan, from its first step on
 
     @cached_property
     def now(self) -> datetime:
@@ -96,6 +98,10 @@ STEPS: list[Step] = [
     Step("2014: sponsor, manager and leadership team", plan_ml_leadership),
     Step("Sister communities in the program", plan_sister_communities),
     Step("ML Leadership Circle", plan_leadership_circle),
+    Step(
+        "Employee numbers; welcome-mail joiners; group founders who leave",
+        plan_outreach_people,
+    ),
     Step("Leavers of the company close their memberships", close_leavers_memberships),
     Step("Saving people, managers and expertise", save_people),
     Step("Saving communities, memberships and the activity ledger", save_communities),
@@ -112,6 +118,11 @@ STEPS: list[Step] = [
     Step(
         "The conference: proposals, reviews, decisions and programs; the edition under review",
         plan_conference,
+    ),
+    Step(
+        "Monthly welcome mail since 2014, non-member hires, affiliations, groups, continuity, "
+        "the HR feed",
+        save_outreach,
     ),
 ]
 
