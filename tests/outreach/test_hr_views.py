@@ -54,7 +54,7 @@ def test_the_screens_are_for_staff_only(client, member):
     assert not User.objects.filter(employee_number="E100").exists()
 
 
-def test_upload_preview_apply_report(client, staff):
+def test_upload_preview_apply_report(client, staff, django_capture_on_commit_callbacks):
     client.force_login(staff)
     page = client.get(reverse("outreach:hr_imports"))
     assert page.status_code == 200
@@ -76,7 +76,8 @@ def test_upload_preview_apply_report(client, staff):
     assert "Alan Turing (E101)" in html
     assert 'scope="col"' in html
     assert "disabled" not in html.split("Apply the import")[0].rsplit("<button", 1)[1]
-    response = client.post(reverse("outreach:hr_import_apply", args=[hr_import.pk]))
+    with django_capture_on_commit_callbacks(execute=True):  # the background apply, eager
+        response = client.post(reverse("outreach:hr_import_apply", args=[hr_import.pk]))
     assert response.status_code == 302
     hr_import.refresh_from_db()
     assert hr_import.status == HrImportStatus.APPLIED
@@ -93,7 +94,9 @@ def test_upload_preview_apply_report(client, staff):
     assert "Applied" in listing
 
 
-def test_a_refused_preview_highlights_the_rows_and_cannot_be_applied(client, staff):
+def test_a_refused_preview_highlights_the_rows_and_cannot_be_applied(
+    client, staff, django_capture_on_commit_callbacks
+):
     client.force_login(staff)
     upload(client, fixture_bytes("hr_bad_rows.csv"), name="bad.csv")
     hr_import = HrImport.objects.get()
@@ -108,8 +111,9 @@ def test_a_refused_preview_highlights_the_rows_and_cannot_be_applied(client, sta
     joiners = client.get(reverse("outreach:hr_import", args=[hr_import.pk]), {"kind": "joiner"})
     assert joiners.content.decode().count('class="hr-row-refused"') == 0
     # Forcing the button anyway: refused, nothing changed, the import is marked refused.
-    response = client.post(reverse("outreach:hr_import_apply", args=[hr_import.pk]), follow=True)
-    html = response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the background apply, eager
+        response = client.post(reverse("outreach:hr_import_apply", args=[hr_import.pk]))
+    html = client.get(response["Location"]).content.decode()
     assert "The file was not applied; nothing was changed." in html
     assert "bad.csv was refused" in html
     hr_import.refresh_from_db()
@@ -198,10 +202,15 @@ def test_upload_refusals_are_explained(client, staff, monkeypatch):
     assert not HrImport.objects.exists()
 
 
-def test_an_applied_import_cannot_be_remapped_or_applied_again(client, staff):
+def test_an_applied_import_cannot_be_remapped_or_applied_again(
+    client, staff, django_capture_on_commit_callbacks
+):
     client.force_login(staff)
     hr_import = stored_import(actor=staff)
-    client.post(reverse("outreach:hr_import_apply", args=[hr_import.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("outreach:hr_import_apply", args=[hr_import.pk]))
+    hr_import.refresh_from_db()
+    assert hr_import.status == HrImportStatus.APPLIED
     response = client.post(reverse("outreach:hr_import_apply", args=[hr_import.pk]), follow=True)
     assert "This import was already applied." in response.content.decode()
     response = client.post(
@@ -217,15 +226,12 @@ def test_a_missing_import_is_a_404(client, staff):
     assert client.get(reverse("outreach:hr_import", args=[999])).status_code == 404
 
 
-def test_big_changes_are_sent_to_the_command_line(client, staff, monkeypatch):
-    monkeypatch.setattr("practica.outreach.views.hr_feed.WEB_MAX_CHANGES", 2)
+def test_the_web_applies_a_file_of_any_size_in_the_background(client, staff):
+    # There is no web limit any more (it was 1,000 changed people): the preview offers the
+    # apply and says it runs in the background; tests/outreach/test_hr_background.py runs it.
     client.force_login(staff)
     hr_import = stored_import(actor=staff)  # three joiners
     html = client.get(reverse("outreach:hr_import", args=[hr_import.pk])).content.decode()
-    assert "This file changes 3 people; the web applies at most 2 at once." in html
-    assert 'disabled aria-describedby="apply-blocked"' in html
-    response = client.post(reverse("outreach:hr_import_apply", args=[hr_import.pk]), follow=True)
-    assert "Run practica import-hr on the server" in response.content.decode()
-    hr_import.refresh_from_db()
-    assert hr_import.status == HrImportStatus.PREVIEWED
-    assert not User.objects.filter(employee_number="E100").exists()
+    assert "the web applies at most" not in html
+    assert "It runs in the background; this page shows its progress." in html
+    assert "disabled" not in html.split("Apply the import")[0].rsplit("<button", 1)[1]

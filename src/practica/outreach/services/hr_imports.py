@@ -10,18 +10,31 @@ transfers, updates, then leavers. A refused import keeps nothing of the file: it
 *refused* with its row messages, and `HrImportRefused` is raised. Importing the same file
 again finds every row unchanged.
 
+The web applies in the background (`start_hr_import_apply` → the Celery task
+`apply_hr_import_task` → `run_hr_import_apply` → `apply_hr_import`), any size of file: the
+import is marked as being applied (`report["progress"]`, see
+`practica.outreach.hr_feed.progress`), the task is enqueued on commit, and the import's page
+polls its progress until it is applied or refused. `practica import-hr` calls
+`apply_hr_import` itself, with its progress bars. Either way the file is applied in ONE
+transaction, all or nothing.
+
 Permissions: staff (`can_manage_provisioning`); `actor=None` is the command line, which runs
-with the server's rights. Locks: applying holds the import's row (`select_for_update`), so a
-double click applies once; the second sees it applied and is refused.
+with the server's rights (never so for the web: its apply needs a staff member, checked
+again when the worker runs it). Locks: applying holds the import's row
+(`select_for_update`), so a double click applies once; the second sees it applied and is
+refused. Asking for a background apply of an import already queued or running is refused
+(its marker is read first, then again under the row lock, taken without waiting).
 """
 
+import logging
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.db import OperationalError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from practica.core.services import record_audit
@@ -29,11 +42,22 @@ from practica.outreach.hr_feed.applying import RowNotApplied, apply_order, apply
 from practica.outreach.hr_feed.mapping import ColumnMapping, suggest_mapping
 from practica.outreach.hr_feed.plan import CHANGING_KINDS, Plan, RowKind
 from practica.outreach.hr_feed.planning import plan_hr_import
+from practica.outreach.hr_feed.progress import (
+    FAILED,
+    IN_FLIGHT,
+    RUNNING,
+    CachedProgress,
+    is_being_applied,
+    marker_of,
+    queued_marker,
+)
 from practica.outreach.hr_feed.reading import HrTable, decode_hr_file, read_hr_table
-from practica.outreach.hr_feed.report import ImportProgress, row_messages
+from practica.outreach.hr_feed.report import ImportProgress, row_messages, stored_plan
 from practica.outreach.models import HrImport, HrImportStatus, PersonChange
 from practica.outreach.permissions import can_manage_provisioning
 from practica.people.models import User
+
+logger = logging.getLogger(__name__)
 
 MAX_FILE_NAME = 255
 MESSAGES_IN_REFUSAL = 20
@@ -46,6 +70,10 @@ class HrImportRefused(ValidationError):  # noqa: N818 — a refusal, not a fault
     def __init__(self, messages: list[str], *, hr_import: HrImport) -> None:
         super().__init__(messages, code="refused")
         self.hr_import = hr_import
+
+
+def _being_applied() -> str:
+    return _("This import is being applied; its page shows the progress.")
 
 
 def _check_actor(actor: User | None) -> None:
@@ -128,6 +156,8 @@ def remap_hr_import(
     _check_actor(actor)
     if hr_import.status != HrImportStatus.PREVIEWED:
         raise ValidationError(_("This import is finished; upload the file again to redo it."))
+    if is_being_applied(hr_import):
+        raise ValidationError(_being_applied(), code="running")
     table = read_hr_table(hr_import.content)
     mapping = ColumnMapping.from_json(column_mapping)
     plan = _planned(table, mapping, effective_on, progress)
@@ -135,6 +165,8 @@ def remap_hr_import(
         locked = HrImport.objects.select_for_update().get(pk=hr_import.pk)
         if locked.status != HrImportStatus.PREVIEWED:
             raise ValidationError(_("This import is finished; upload the file again to redo it."))
+        if is_being_applied(locked):
+            raise ValidationError(_being_applied(), code="running")
         locked.column_mapping = mapping.to_json()
         locked.effective_on = effective_on
         locked.report = plan.to_json()
@@ -158,13 +190,7 @@ def apply_hr_import(
     try:
         with transaction.atomic():
             locked = HrImport.objects.select_for_update().get(pk=hr_import.pk)
-            if locked.status == HrImportStatus.APPLIED:
-                raise ValidationError(_("This import was already applied."), code="applied")
-            if locked.status != HrImportStatus.PREVIEWED:
-                raise ValidationError(
-                    _("This import was refused; upload the corrected file again."),
-                    code="refused",
-                )
+            _require_previewed(locked)
             table = read_hr_table(locked.content)
             plan = _planned(
                 table, ColumnMapping.from_json(locked.column_mapping), locked.effective_on, progress
@@ -177,6 +203,15 @@ def apply_hr_import(
         raise HrImportRefused(_refusal_messages(refusal.plan), hr_import=refused) from None
     hr_import.refresh_from_db()
     return hr_import
+
+
+def _require_previewed(hr_import: HrImport) -> None:
+    if hr_import.status == HrImportStatus.APPLIED:
+        raise ValidationError(_("This import was already applied."), code="applied")
+    if hr_import.status != HrImportStatus.PREVIEWED:
+        raise ValidationError(
+            _("This import was refused; upload the corrected file again."), code="refused"
+        )
 
 
 def _apply(
@@ -237,3 +272,118 @@ def _refusal_messages(plan: Plan) -> list[str]:
             % {"n": len(messages) - len(shown)}
         )
     return [_("The file was not applied; nothing was changed."), *shown]
+
+
+def start_hr_import_apply(*, hr_import: HrImport, actor: User) -> HrImport:
+    """The web's "Apply": mark the import as being applied and enqueue
+    `apply_hr_import_task` on commit; returns the import (already applied or refused by now
+    when Celery runs eagerly). Refused (ValidationError) when the import is applied,
+    refused, or already queued or running — also when another request holds its row."""
+    if actor is None or not can_manage_provisioning(actor):
+        raise PermissionDenied(_("Only staff members import the HR feed."))
+    _require_startable(hr_import)  # a plain read first: never wait behind a running apply
+    try:
+        with transaction.atomic():
+            locked = HrImport.objects.select_for_update(nowait=True).get(pk=hr_import.pk)
+            _require_startable(locked)
+            marker = queued_marker(locked, stored_plan(locked), actor_id=actor.pk)
+            locked.report = {**(locked.report or {}), "progress": marker}
+            locked.save(update_fields=["report"])
+            record_audit(
+                actor_id=actor.pk,
+                action="outreach.hr_import_apply_started",
+                target=locked,
+                data={"file": locked.file_name, "rows": locked.rows_total},
+            )
+            transaction.on_commit(lambda: _enqueue(locked.pk, actor.pk))
+    except OperationalError:
+        # PostgreSQL: the row is locked (nowait). SQLite: the write lock stayed taken for
+        # `busy_timeout` — by an apply of this import, or of another one.
+        hr_import.refresh_from_db()
+        if is_being_applied(hr_import):
+            raise ValidationError(_being_applied(), code="running") from None
+        raise ValidationError(
+            _("The import or the database is busy (another import may be applying); try again."),
+            code="busy",
+        ) from None
+    locked.refresh_from_db()
+    return locked
+
+
+def _require_startable(hr_import: HrImport) -> None:
+    _require_previewed(hr_import)
+    if is_being_applied(hr_import):
+        raise ValidationError(_being_applied(), code="running")
+
+
+def _enqueue(hr_import_id: int, actor_id: int) -> None:
+    from practica.outreach.tasks import apply_hr_import_task
+
+    apply_hr_import_task.delay(hr_import_id, actor_id)
+
+
+def run_hr_import_apply(*, hr_import: HrImport, actor: User | None) -> HrImport:
+    """The task's body: apply an import the web queued, writing its progress as it goes.
+
+    `actor` is the staff member who asked (None when their account is gone: refused, not the
+    command line). Returns the import: applied, refused (its report has the row messages),
+    or still previewed with a *failed* marker saying why nothing was applied. Does nothing
+    when the import is not queued (already applied, refused, or taken by another worker)."""
+    language = getattr(actor, "preferred_language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        marker = _claim(hr_import)
+        if marker is None:
+            hr_import.refresh_from_db()
+            return hr_import
+        progress = CachedProgress(hr_import, marker)
+        try:
+            if actor is None:
+                raise PermissionDenied(_("Only staff members import the HR feed."))
+            return apply_hr_import(hr_import=hr_import, actor=actor, progress=progress)
+        except HrImportRefused as refused:
+            return refused.hr_import
+        except PermissionDenied as denied:
+            return _fail(hr_import, marker, " ".join(str(arg) for arg in denied.args))
+        except ValidationError as refused:  # applied or refused meanwhile: nothing to add
+            logger.info("HR import %s not applied: %s", hr_import.pk, refused.messages)
+            hr_import.refresh_from_db()
+            return hr_import
+        except Exception:
+            logger.exception("Applying HR import %s failed", hr_import.pk)
+            message = _(
+                "Applying stopped unexpectedly; nothing was changed. Apply again; if it fails "
+                "again, tell the administrators (import %(id)s)."
+            ) % {"id": hr_import.pk}
+            return _fail(hr_import, marker, message)
+        finally:
+            progress.clear()
+
+
+def _claim(hr_import: HrImport) -> dict[str, Any] | None:
+    """Mark the queued import running, in a short transaction of its own. A running one is
+    taken again too (a worker stopped mid-way and the message came back): the row lock of
+    the apply keeps it from applying twice."""
+    with transaction.atomic():
+        locked = HrImport.objects.select_for_update().get(pk=hr_import.pk)
+        marker = marker_of(locked)
+        if locked.status != HrImportStatus.PREVIEWED or marker.get("state") not in IN_FLIGHT:
+            return None
+        now = timezone.now().isoformat()
+        marker.update(state=RUNNING, started_at=now, updated_at=now)
+        locked.report = {**locked.report, "progress": marker}
+        locked.save(update_fields=["report"])
+    hr_import.report = locked.report
+    return marker
+
+
+def _fail(hr_import: HrImport, marker: dict[str, Any], message: str) -> HrImport:
+    """Nothing was applied: the import stays a preview, its marker says why."""
+    with transaction.atomic():
+        locked = HrImport.objects.select_for_update().get(pk=hr_import.pk)
+        current = marker_of(locked)
+        if locked.status == HrImportStatus.PREVIEWED and current.get("token") == marker["token"]:
+            current.update(state=FAILED, error=message, updated_at=timezone.now().isoformat())
+            locked.report = {**locked.report, "progress": current}
+            locked.save(update_fields=["report"])
+    hr_import.refresh_from_db()
+    return hr_import

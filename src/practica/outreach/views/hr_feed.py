@@ -3,14 +3,16 @@ mapping, applying, and the report of what changed.
 
 Upload → the import is stored and previewed with the suggested mapping → the staff member
 adjusts the mapping (the preview follows) → applies → the report. Rows are shown by kind,
-refused rows first, paginated.
+refused rows first, paginated. Applying runs in the background, whatever the file's size:
+the import's page shows a progress bar, polled by htmx every `POLL_SECONDS`, until the
+import is applied or refused; then the page shows its report.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from practica.outreach.forms.hr_feed import HrMappingForm, HrUploadForm
 from practica.outreach.hr_feed.mapping import ColumnMapping
 from practica.outreach.hr_feed.plan import CHANGING_KINDS, Plan, RowKind
+from practica.outreach.hr_feed.progress import apply_progress, polled_import
 from practica.outreach.hr_feed.report import (
     applied_summary,
     kind_counts,
@@ -30,18 +33,15 @@ from practica.outreach.hr_feed.report import (
 from practica.outreach.models import HrImport, HrImportStatus
 from practica.outreach.permissions import can_manage_provisioning
 from practica.outreach.services.hr_imports import (
-    HrImportRefused,
-    apply_hr_import,
     preview_hr_import,
     remap_hr_import,
+    start_hr_import_apply,
     suggest_column_mapping,
 )
 
 ROWS_PER_PAGE = 50
 IMPORTS_PER_PAGE = 25
-# Applying runs in the request (about 10 ms a changed person); bigger changes go through
-# `practica import-hr`, which has no time limit and shows its progress.
-WEB_MAX_CHANGES = 1_000
+POLL_SECONDS = 2
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -108,7 +108,6 @@ def _rows_page(request: HttpRequest, plan: Plan) -> dict:
         "changing_count": sum(counts[kind] for kind in CHANGING_KINDS),
         "page_obj": page_obj,
         "rows": shown_rows(list(page_obj.object_list)),
-        "web_max_changes": WEB_MAX_CHANGES,
     }
 
 
@@ -116,8 +115,12 @@ def _rows_page(request: HttpRequest, plan: Plan) -> dict:
 @require_GET
 def hr_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     hr_import = _hr_import(request, pk)
+    progress = apply_progress(hr_import)
+    if progress is not None and progress.in_flight:
+        context = {"hr_import": hr_import, "progress": progress, "poll_seconds": POLL_SECONDS}
+        return render(request, "outreach/hr_feed/applying.html", context)
     plan = stored_plan(hr_import)
-    context: dict = {"hr_import": hr_import, "plan": plan}
+    context: dict = {"hr_import": hr_import, "plan": plan, "progress": progress}
     if plan is not None:
         context.update(_rows_page(request, plan))
     if hr_import.status == HrImportStatus.PREVIEWED:
@@ -138,6 +141,10 @@ def hr_import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     plan = stored_plan(hr_import)
     if hr_import.status != HrImportStatus.PREVIEWED:
         messages.error(request, _("This import is finished; upload the file again to redo it."))
+        return redirect(reverse("outreach:hr_import", args=[hr_import.pk]))
+    progress = apply_progress(hr_import)
+    if progress is not None and progress.in_flight:
+        messages.error(request, _("This import is being applied; its page shows the progress."))
         return redirect(reverse("outreach:hr_import", args=[hr_import.pk]))
     form = HrMappingForm(request.POST, headers=plan.headers if plan else [])
     if form.is_valid():
@@ -163,44 +170,45 @@ def hr_import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def hr_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     hr_import = _hr_import(request, pk)
-    plan = stored_plan(hr_import)
-    changing = sum(plan.counts[kind] for kind in CHANGING_KINDS) if plan else 0
-    if changing > WEB_MAX_CHANGES:
-        messages.error(
-            request,
-            _(
-                "This import changes %(n)s people; the web applies at most %(max)s at once. "
-                "Run practica import-hr on the server for this file."
-            )
-            % {"n": f"{changing:,}", "max": f"{WEB_MAX_CHANGES:,}"},
-        )
-        return redirect(reverse("outreach:hr_import", args=[hr_import.pk]))
     try:
-        hr_import = apply_hr_import(hr_import=hr_import, actor=request.user)
-    except HrImportRefused:
-        messages.error(
-            request,
-            _("The file was not applied; nothing was changed. The rows it refused are below."),
-        )
+        hr_import = start_hr_import_apply(hr_import=hr_import, actor=request.user)
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
     else:
-        counts = applied_summary(hr_import).get("counts", {})
-        messages.success(
-            request,
-            _(
-                "Applied: %(joiners)s joiners, %(leavers)s leavers, %(transfers)s transfers, "
-                "%(updates)s updates, %(returners)s returners."
+        # Without a broker it has already run here; say what really happened.
+        progress = apply_progress(hr_import)
+        if hr_import.status == HrImportStatus.APPLIED:
+            messages.success(request, _("The import is applied; what it changed is below."))
+        elif hr_import.status == HrImportStatus.FAILED:
+            messages.error(
+                request,
+                _("The file was not applied; nothing was changed. The rows it refused are below."),
             )
-            % {
-                "joiners": counts.get(RowKind.JOINER, 0),
-                "leavers": counts.get(RowKind.LEAVER, 0),
-                "transfers": counts.get(RowKind.TRANSFER, 0),
-                "updates": counts.get(RowKind.UPDATE, 0),
-                "returners": counts.get(RowKind.REACTIVATED, 0),
-            },
-        )
+        elif progress is not None and not progress.in_flight:
+            messages.error(request, progress.error or _("Applying stopped; apply again."))
+        else:
+            messages.success(
+                request, _("The import is being applied in the background; its progress is below.")
+            )
     return redirect(reverse("outreach:hr_import", args=[hr_import.pk]))
+
+
+@login_required
+@require_GET
+def hr_import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment, polled by htmx; once the apply has ended, htmx is sent to the
+    import's page (its report, or the preview with what stopped it)."""
+    _require_staff(request)
+    hr_import = polled_import(pk)
+    if hr_import is None:
+        raise Http404
+    progress = apply_progress(hr_import)
+    if (progress is None or not progress.in_flight) and request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("outreach:hr_import", args=[hr_import.pk])
+        return response
+    context = {"hr_import": hr_import, "progress": progress, "poll_seconds": POLL_SECONDS}
+    return render(request, "outreach/hr_feed/_progress.html", context)
 
 
 routes = [
@@ -209,4 +217,9 @@ routes = [
     path("provisioning/hr-imports/<int:pk>/", hr_import_detail, name="hr_import"),
     path("provisioning/hr-imports/<int:pk>/mapping/", hr_import_mapping, name="hr_import_mapping"),
     path("provisioning/hr-imports/<int:pk>/apply/", hr_import_apply, name="hr_import_apply"),
+    path(
+        "provisioning/hr-imports/<int:pk>/progress/",
+        hr_import_progress,
+        name="hr_import_progress",
+    ),
 ]
