@@ -120,7 +120,7 @@ def test_apply_queues_the_task_on_commit_and_the_task_applies(
     assert PersonChange.objects.filter(hr_import=hr_import).count() == 3
     report = client.get(url["page"]).content.decode()
     assert "What feed.csv changed" in report
-    assert "Applied: 3 joiners, 0 leavers, 0 transfers, 0 updates, 0 returners." in report
+    assert "Applied. Joiners: 3 · leavers: 0 · transfers: 0 · updates: 0 · returners: 0." in report
     assert "hx-trigger" not in report
 
 

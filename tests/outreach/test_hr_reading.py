@@ -200,3 +200,14 @@ def test_time_zones_statuses():
     assert is_leaver_status("ACTIVE") is False
     with pytest.raises(CellError, match="not a status"):
         is_leaver_status("sabbatical")
+
+
+def test_an_impossible_date_names_the_day_month_order_only_where_the_order_decided():
+    with pytest.raises(CellError) as iso:
+        parse_date("2026-02-30", date_order="dmy")
+    assert "read day first" not in str(iso.value)
+    assert str(iso.value).startswith("“2026-02-30” is not a valid date.")
+
+    with pytest.raises(CellError) as slashed:
+        parse_date("02/30/2026", date_order="dmy")
+    assert "is not a valid date (read day first)" in str(slashed.value)

@@ -85,7 +85,7 @@ def test_upload_preview_apply_report(client, staff, django_capture_on_commit_cal
     report = client.get(response["Location"])
     html = report.content.decode()
     assert "What feed.csv changed" in html
-    assert "Applied: 3 joiners, 0 leavers, 0 transfers, 0 updates, 0 returners." in html
+    assert "Applied. Joiners: 3 · leavers: 0 · transfers: 0 · updates: 0 · returners: 0." in html
     assert "Org units created" in html
     ada = User.objects.get(employee_number="E102")
     assert reverse("people:profile", args=[ada.pk]) in html

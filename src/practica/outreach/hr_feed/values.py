@@ -100,6 +100,7 @@ def parse_date(value: str, *, date_order: str = "dmy") -> date:
     """The date written in `value` (see the module docstring for the formats)."""
     text = " ".join(value.strip().casefold().split())
     parts: tuple[int, int, int] | None = None  # year, month, day
+    ordered_by_setting = False  # only slashed dates are read by the file's day/month order
     if match := _ISO.match(text) or _YEAR_FIRST.match(text) or _COMPACT.match(text):
         parts = (int(match[1]), int(match[2]), int(match[3]))
     elif match := _DOTTED.match(text):
@@ -108,6 +109,7 @@ def parse_date(value: str, *, date_order: str = "dmy") -> date:
         first, second = int(match[1]), int(match[2])
         day, month = (second, first) if date_order == "mdy" else (first, second)
         parts = (int(match[3]), month, day)
+        ordered_by_setting = True
     elif (match := _DAY_MONTH_NAME.match(text)) and match[2] in MONTHS:
         parts = (int(match[3]), MONTHS[match[2]], int(match[1]))
     elif (match := _MONTH_NAME_DAY.match(text)) and match[1] in MONTHS:
@@ -126,6 +128,11 @@ def parse_date(value: str, *, date_order: str = "dmy") -> date:
     try:
         result = date(year, month, day)
     except ValueError:
+        if not ordered_by_setting:
+            raise CellError(
+                _("“%(value)s” is not a valid date. %(formats)s")
+                % {"value": value, "formats": date_formats_text(date_order)}
+            ) from None
         order = _("month first") if date_order == "mdy" else _("day first")
         raise CellError(
             _("“%(value)s” is not a valid date (read %(order)s). %(formats)s")
