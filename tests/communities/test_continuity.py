@@ -11,6 +11,7 @@ from practica.communities.continuity import (
     ownership_provider,
     ownership_providers,
     register_ownership_provider,
+    thing_urls,
 )
 
 pytestmark = pytest.mark.unit
@@ -98,3 +99,21 @@ def test_owned_thing_is_a_frozen_value():
     assert one == thing("group", 1)
     with pytest.raises(AttributeError):
         one.label = "changed"  # type: ignore[misc]
+
+
+class BatchProvider(FakeProvider):
+    def urls_for(self, object_ids):
+        self.batches.append(list(object_ids))
+        return {object_id: f"/batch/{object_id}/" for object_id in object_ids}
+
+
+def test_thing_urls_asks_a_provider_for_many_at_once_when_it_can(empty_registry):
+    batching = BatchProvider("batch", {})
+    batching.batches = []
+    register_ownership_provider(batching)
+    register_ownership_provider(FakeProvider("fake", {}))
+    assert thing_urls("batch", [3, 1, 3]) == {3: "/batch/3/", 1: "/batch/1/"}
+    assert batching.batches == [[3, 1]]
+    assert thing_urls("fake", [2, 5]) == {2: "/fake/2/", 5: "/fake/5/"}
+    with pytest.raises(LookupError):
+        thing_urls("nothing", [1])

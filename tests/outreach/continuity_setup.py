@@ -92,6 +92,24 @@ def give_everything(community, leaver: User) -> Owned:
     return Owned(leaver, group, series, event, edition, question)
 
 
+def leavers_with_groups_and_series(community, count: int) -> list[User]:
+    """`count` leavers, each owning two groups and two event series of `community` (one series
+    with an event coming, one without): things whose links need the database."""
+    leavers = []
+    for number in range(count):
+        person = MembershipFactory(community=community).person
+        for which in ("a", "b"):
+            group = GroupFactory(community=community, name=f"Group {number}{which}")
+            GroupMembershipFactory(group=group, person=person, role=GroupRole.OWNER)
+        coming = EventSeries.objects.create(
+            community=community, title=f"Series {number} with an event", owner=person
+        )
+        EventFactory(community=community, series=coming)
+        EventSeries.objects.create(community=community, title=f"Series {number}", owner=person)
+        leavers.append(person)
+    return leavers
+
+
 @pytest.fixture
 def leaver(community):
     return MembershipFactory(community=community).person
@@ -118,6 +136,7 @@ __all__ = [
     "UserFactory",
     "give_everything",
     "leaver",
+    "leavers_with_groups_and_series",
     "other_community",
     "outbox_backend",
     "owned",

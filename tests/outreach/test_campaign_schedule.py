@@ -9,7 +9,6 @@ import pytest
 from practica.outreach.campaign_schedule import (
     due_moment,
     earliest_due,
-    latest_due,
     months_due_around,
     next_month,
     nth_weekday,
@@ -85,7 +84,8 @@ def test_a_zone_behind_utc_is_due_after_utc_moved_to_the_next_day():
     june = date(2026, 6, 1)
     late = Schedule(local_hour=20)
     assert due_moment(late, june, "America/Los_Angeles") == datetime(2026, 6, 2, 3, tzinfo=UTC)
-    assert latest_due(late, june) == datetime(2026, 6, 2, 8, tzinfo=UTC)
+    # The last place on earth to reach 20:00 (UTC−12, "Etc/GMT+12") does so at 08:00 UTC.
+    assert due_moment(late, june, "Etc/GMT+12") == datetime(2026, 6, 2, 8, tzinfo=UTC)
 
 
 def test_months_due_around_the_turn_of_the_year():

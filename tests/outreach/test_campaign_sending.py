@@ -130,6 +130,7 @@ def test_members_deactivated_people_and_other_hires_are_not_mailed(campaign, com
     NewHireFactory(hired_on=datetime.date(2026, 3, 31))
     NewHireFactory(job_title="Recruiter")
     assert send_due_campaign_mails(now=AFTER_ALL) == 3
+    assert mailed_people(campaign) == {person.pk for person in hires.values()}
 
 
 @pytest.mark.django_db

@@ -133,6 +133,8 @@ def test_a_campaign_that_mailed_people_cannot_be_deleted(community, manager):
     recipient = CampaignRecipientFactory(campaign=CampaignFactory(community=community))
     with pytest.raises(ValidationError, match="deactivate it instead"):
         delete_campaign(campaign=recipient.campaign, actor=manager)
+    assert Campaign.objects.filter(pk=recipient.campaign_id).exists()
+    assert CampaignRecipient.objects.filter(pk=recipient.pk).exists()
 
 
 # --- Pages ----------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from practica.communities.models import GroupRole, MembershipRole
 from practica.events.models import EventSeries
@@ -14,6 +15,7 @@ from tests.factories.people import UserFactory
 from tests.outreach.continuity_setup import (
     KINDS,
     leaver,
+    leavers_with_groups_and_series,
     other_community,
     owned,
     successor,
@@ -74,6 +76,31 @@ def test_the_list_filters_open_and_resolved_alerts(api, community, alert, succes
     assert resolved[0]["is_open"] is False
     assert resolved[0]["items"][0]["handed_to"]["id"] == successor.pk
     assert api.get(url, {"state": "sideways"}).status_code == 422
+
+
+def test_the_list_links_every_thing_in_a_bounded_number_of_queries(
+    api, community, django_assert_max_num_queries
+):
+    for person in leavers_with_groups_and_series(community, 4):
+        raise_continuity_alerts(leaver=person)
+    planning = reverse("events:planning", args=[community.slug])
+
+    with django_assert_max_num_queries(12):
+        response = api.get(f"{API}/outreach/communities/{community.slug}/continuity-alerts")
+
+    alerts = response.json()["items"]
+    assert len(alerts) == 4
+    for alert in alerts:
+        urls = {
+            kind: [item["url"] for item in alert["items"] if item["kind"] == kind]
+            for kind in ("group", "event_series")
+        }
+        assert len(urls["group"]) == 2
+        assert all(
+            url.startswith(f"/communities/{community.slug}/groups/") for url in urls["group"]
+        )
+        assert sorted(url == planning for url in urls["event_series"]) == [False, True]
+        assert all(url.startswith("/events/") for url in urls["event_series"] if url != planning)
 
 
 def test_listing_is_for_the_communitys_managers(community, alert, other_community):

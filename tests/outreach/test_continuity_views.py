@@ -6,8 +6,9 @@ hand-over forms (one thing, or everything in one step)."""
 import pytest
 from django.urls import reverse
 
-from practica.communities.models import GroupMembership, GroupRole, MembershipRole
-from practica.events.models import EventSeries
+from practica.communities.models import Group, GroupMembership, GroupRole, MembershipRole
+from practica.events.models import Event, EventSeries
+from practica.events.ownership import event_url
 from practica.outreach.models import ContinuityAlert
 from practica.outreach.services.continuity import hand_over_alert, raise_continuity_alerts
 from tests.factories.communities import GroupFactory, GroupMembershipFactory, MembershipFactory
@@ -15,6 +16,7 @@ from tests.factories.people import UserFactory
 from tests.outreach.continuity_setup import (
     KINDS,
     leaver,
+    leavers_with_groups_and_series,
     other_community,
     owned,
     successor,
@@ -54,6 +56,25 @@ def all_url(alert):
 
 
 # --- Pages --------------------------------------------------------------------------------------
+
+
+def test_the_list_links_every_thing_in_a_bounded_number_of_queries(
+    as_manager, community, django_assert_max_num_queries
+):
+    for person in leavers_with_groups_and_series(community, 4):
+        raise_continuity_alerts(leaver=person)
+
+    with django_assert_max_num_queries(13):
+        response = as_manager.get(list_url(community))
+
+    page = response.content.decode()
+    assert page.count("has left") == 4
+    for group in Group.objects.filter(community=community):
+        assert f'href="/communities/{community.slug}/groups/{group.slug}/"' in page
+    for series in EventSeries.objects.filter(community=community):
+        event = Event.objects.filter(series=series).first()
+        target = event_url(event.pk) if event else reverse("events:planning", args=[community.slug])
+        assert f'href="{target}">Event series: {series.title}<' in page
 
 
 def test_the_managers_page_lists_open_alerts_with_every_thing_and_its_link(

@@ -266,10 +266,14 @@ def test_the_daily_allowance_is_a_setting_and_counts_withdrawn_invitations(
 def test_the_allowance_comes_back_after_24_hours(community, inviter, settings):
     settings.OUTREACH_INVITATIONS_PER_DAY = 1
     invite_colleague(community=community, inviter=inviter, email="one@example.com")
+    refused = refusal(community, inviter, "two@example.com")
+    assert refused.code == services.DAILY_LIMIT
     Activity.objects.filter(kind=ActivityKind.INVITED).update(
         occurred_at=timezone.now() - dt.timedelta(hours=24, minutes=1)
     )
-    invite_colleague(community=community, inviter=inviter, email="two@example.com")
+    again = invite_colleague(community=community, inviter=inviter, email="two@example.com")
+    assert (again.email, again.inviter) == ("two@example.com", inviter)
+    assert len(sent_mails()) == 2
 
 
 def test_the_default_allowance_is_25(community, inviter):

@@ -17,7 +17,6 @@ pytestmark = pytest.mark.django_db
 def test_figures_count_this_community_only(community, manager):
     campaign = CampaignFactory(community=community)
     CampaignFactory(community=community, is_active=False, segment=campaign.segment)
-    SegmentFactory()  # another community's
     period = datetime.date(2026, 10, 1)
     CampaignRun.objects.create(campaign=campaign, period=period, audience_size=5, mailed_count=3)
     for number, joined in enumerate([True, True, False]):
@@ -31,7 +30,18 @@ def test_figures_count_this_community_only(community, manager):
             joined_at=datetime.datetime(2026, 10, 8, tzinfo=datetime.UTC) if joined else None,
         )
     ContinuityAlert.objects.create(community=community, leaver=UserFactory())
+    ContinuityAlert.objects.create(
+        community=community, leaver=UserFactory(), resolved_at=datetime.datetime.now(datetime.UTC)
+    )
     Invitation.objects.create(community=community, inviter=manager, email="a@example.com")
+    Invitation.objects.create(
+        community=community,
+        inviter=manager,
+        email="b@example.com",
+        joined_at=datetime.datetime(2026, 10, 9, tzinfo=datetime.UTC),
+    )
+    other = SegmentFactory().community  # another community's invitation
+    Invitation.objects.create(community=other, inviter=manager, email="c@example.com")
 
     overview = outreach_overview(community)
 
@@ -42,7 +52,7 @@ def test_figures_count_this_community_only(community, manager):
     assert overview.latest_run_joined == 2
     assert overview.open_alerts == 1
     assert overview.pending_invitations == 1
-    assert overview.joined_from_invitations == 0
+    assert overview.joined_from_invitations == 1
 
 
 def test_empty_community_has_no_run(community):

@@ -49,7 +49,9 @@ def test_staff_create_a_token_and_see_its_secret_once(staff):
     html = created.content.decode()
     secret = created.context["new_secret"]
     assert secret.startswith(f"scim_{token.lookup_prefix}_")
-    assert secret in html
+    assert f'<code id="new-token">{secret}</code>' in html
+    assert "Copy the new token now" in html
+    assert "Paste it into the identity provider as the secret token" in html
     assert secret not in client.get(PAGE).content.decode()
 
 

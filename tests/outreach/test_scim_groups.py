@@ -4,9 +4,12 @@
 delete; unknown members, duplicate names and bad requests."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from practica.outreach.models import ProvisionedAccount, ScimGroup
 from tests.outreach.scim_helpers import (
+    ENTERPRISE,
     GROUP_SCHEMA,
     assert_scim_error,
     okta_user,
@@ -70,6 +73,19 @@ def test_entra_finds_a_group_by_name_without_members(scim, users):
     by_member = scim.get("Groups", filter=f'members[value eq "{users[0]}"]').json()
     assert by_member["totalResults"] == 1
     assert_scim_error(scim.get("Groups", filter='owner eq "x"'), 400, "invalidFilter")
+
+
+def test_members_are_loaded_only_when_the_attributes_asked_for_include_them(scim, users):
+    created = scim.post("Groups", {"displayName": "Data", "members": [{"value": users[0]}]})
+    group_id = created.json()["id"]
+    [named] = scim.get("Groups", attributes="displayName").json()["Resources"]
+    assert set(named) == {"schemas", "id", "displayName", "meta"}
+    assert (named["id"], named["displayName"]) == (group_id, "Data")
+    [with_members] = scim.get("Groups", attributes="displayName,MEMBERS").json()["Resources"]
+    assert [member["value"] for member in with_members["members"]] == [users[0]]
+    alone = scim.get(f"Groups/{group_id}", excludedAttributes="Members").json()
+    assert "members" not in alone
+    assert alone["displayName"] == "Data"
 
 
 def test_entra_adds_and_removes_members_with_value_lists(scim, users):
@@ -177,3 +193,31 @@ def test_bad_group_requests(scim, users):
     assert_scim_error(scim.patch(f"Groups/{group_id}", bad_member), 400, "invalidValue")
     assert members_of(group_id) == set()
     assert_scim_error(scim.get("Groups/not-a-uuid"), 404)
+
+
+def test_listing_reads_as_many_queries_for_many_users_and_groups_as_for_few(scim):
+    def queries_for_a_page():
+        with CaptureQueriesContext(connection) as users_page:
+            assert scim.get("Users").status_code == 200
+        with CaptureQueriesContext(connection) as groups_page:
+            assert scim.get("Groups").status_code == 200
+        return len(users_page), len(groups_page)
+
+    def add(count, start):
+        ids = [
+            scim.post("Users", okta_user(f"u{start + n}@okta.local", externalId=f"{start + n}"))
+            for n in range(count)
+        ]
+        ids = [response.json()["id"] for response in ids]
+        for user_id in ids[1:]:
+            manager = patch_body({"op": "add", "path": f"{ENTERPRISE}:manager", "value": ids[0]})
+            assert scim.patch(f"Users/{user_id}", manager).status_code == 200
+        members = [{"value": user_id} for user_id in ids]
+        team = scim.post("Groups", {"displayName": f"Team {start}", "members": members})
+        assert team.status_code == 201
+
+    add(2, 0)
+    few = queries_for_a_page()
+    add(6, 100)
+    assert scim.get("Users").json()["totalResults"] == 8
+    assert queries_for_a_page() == few

@@ -168,6 +168,39 @@ def test_a_bad_row_gets_its_message_and_nothing_is_saved(client, community, mana
     assert not Segment.objects.exists()
 
 
+def test_a_name_taken_meanwhile_is_shown_beside_the_name(client, community, manager):
+    SegmentFactory(community=community, name="Scientists")
+    client.force_login(manager)
+    response = client.post(
+        reverse("outreach:segment_create", args=[community.slug]),
+        {"name": "scientists", **rows(("job_title", "matches", "scientist"))},
+    )
+    assert response.status_code == 422
+    assert response.context["form"].errors == {
+        "name": ["This community already has a segment called “scientists”."]
+    }
+    assert response.context["rules_error"] == ""
+    assert Segment.objects.count() == 1
+
+
+def test_the_services_refusal_of_rules_stands_above_the_rows(
+    client, community, manager, monkeypatch
+):
+    def refuse(**values):
+        raise ValidationError({"rules": ["Rule 1: gone since."], "description": ["Too long."]})
+
+    monkeypatch.setattr("practica.outreach.services.segments.create_segment", refuse)
+    client.force_login(manager)
+    response = client.post(
+        reverse("outreach:segment_create", args=[community.slug]),
+        {"name": "Scientists", **rows(("job_title", "matches", "scientist"))},
+    )
+    assert response.status_code == 422
+    assert response.context["rules_error"] == "Rule 1: gone since."
+    assert response.context["form"].errors == {"description": ["Too long."]}
+    assert "Rule 1: gone since." in response.content.decode()
+
+
 def test_removed_rows_are_dropped_and_no_rule_at_all_is_refused(client, community, manager):
     client.force_login(manager)
     data = {"name": "Nobody", **rows(("membership", "member", ""))}

@@ -408,7 +408,8 @@ def test_creating_a_token_shows_the_secret_once_and_stores_only_its_hash(signed_
     assert response.status_code == 200
     secret = response.context["new_secret"]
     assert secret.startswith("pat_")
-    assert secret in response.content.decode()
+    assert f'<code id="new-token">{secret}</code>' in response.content.decode()
+    assert "Copy your new token now" in response.content.decode()
     token = PersonalAccessToken.objects.get(user=member)
     assert token.name == "notebook"
     assert secret not in token.token_hash

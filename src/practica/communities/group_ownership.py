@@ -58,5 +58,9 @@ class GroupOwnership:
         hand_over_group_ownership(group=group, leaver=leaver, successor=successor, actor=actor)
 
     def url_for(self, object_id: int) -> str:
-        group = Group.objects.select_related("community").filter(pk=object_id).first()
-        return group_url(group) if group is not None else ""
+        return self.urls_for([object_id])[object_id]
+
+    def urls_for(self, object_ids: list[int]) -> dict[int, str]:
+        groups = Group.objects.select_related("community").filter(pk__in=object_ids)
+        found = {group.pk: group_url(group) for group in groups}
+        return {object_id: found.get(object_id, "") for object_id in object_ids}

@@ -24,18 +24,22 @@ def event_url(event_id: int) -> str:
     return reverse("events:detail", args=[event_id])
 
 
-def series_url(series: EventSeries) -> str:
-    """A series has no page of its own: its next event, or the community's planning calendar."""
+def series_urls(series_list: list[EventSeries]) -> dict[int, str]:
+    """A series has no page of its own: its next event's, or the community's planning
+    calendar. One query for all of them (each series needs its `community`)."""
     upcoming = (
-        Event.objects.filter(series=series, starts_at__gt=timezone.now())
+        Event.objects.filter(series__in=series_list, starts_at__gt=timezone.now())
         .exclude(status=EventStatus.CANCELLED)
-        .order_by("starts_at")
-        .values_list("pk", flat=True)
-        .first()
+        .order_by("-starts_at")
+        .values_list("series_id", "pk")
     )
-    if upcoming is not None:
-        return event_url(upcoming)
-    return reverse("events:planning", args=[series.community.slug])
+    next_event = dict(upcoming)  # the latest first, so the soonest is the one kept
+    return {
+        series.pk: event_url(next_event[series.pk])
+        if series.pk in next_event
+        else reverse("events:planning", args=[series.community.slug])
+        for series in series_list
+    }
 
 
 def _event_day(event: Event) -> str:
@@ -48,7 +52,12 @@ class SeriesOwnership:
     verbose_name = gettext_lazy("Event series")
 
     def owned_by(self, person: User) -> list[OwnedThing]:
-        series_list = EventSeries.objects.filter(owner=person).select_related("community")
+        series_list = list(
+            EventSeries.objects.filter(owner=person)
+            .select_related("community")
+            .order_by("title", "pk")
+        )
+        urls = series_urls(series_list)
         # Labels are stored on the alert: written in the site's language, whoever triggered it.
         with translation.override(settings.LANGUAGE_CODE):
             return [
@@ -57,9 +66,9 @@ class SeriesOwnership:
                     object_id=series.pk,
                     label=_("Event series: %(title)s") % {"title": series.title},
                     community_id=series.community_id,
-                    url=series_url(series),
+                    url=urls[series.pk],
                 )
-                for series in series_list.order_by("title", "pk")
+                for series in series_list
             ]
 
     def hand_over(self, *, object_id: int, leaver: User, successor: User, actor: User) -> None:
@@ -69,8 +78,13 @@ class SeriesOwnership:
         set_series_owner(series=series, owner=successor, actor=actor)
 
     def url_for(self, object_id: int) -> str:
-        series = EventSeries.objects.select_related("community").filter(pk=object_id).first()
-        return series_url(series) if series is not None else ""
+        return self.urls_for([object_id])[object_id]
+
+    def urls_for(self, object_ids: list[int]) -> dict[int, str]:
+        found = series_urls(
+            list(EventSeries.objects.select_related("community").filter(pk__in=object_ids))
+        )
+        return {object_id: found.get(object_id, "") for object_id in object_ids}
 
 
 class HostedEventOwnership:

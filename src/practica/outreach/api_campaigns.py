@@ -9,7 +9,7 @@ campaign sent) is a 422 naming the field. Writes go through `outreach.services.c
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -20,10 +20,9 @@ from ninja.pagination import paginate
 from practica.api.errors import error_responses
 from practica.api.fields import Id, Slug
 from practica.api.pagination import Page
-from practica.outreach.api_segments import managed_community
 from practica.outreach.campaign_schedule import month_start
+from practica.outreach.managed import managed_campaign, managed_community
 from practica.outreach.models import Campaign, CampaignRecipient, CampaignRun, Segment
-from practica.outreach.permissions import can_manage_outreach
 from practica.outreach.queries.campaigns import (
     campaign_recipients,
     campaign_runs,
@@ -52,16 +51,6 @@ router = Router(tags=["outreach"])
 ERRORS = error_responses(401, 403, 404, 422)
 
 
-def managed_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
-    campaign = get_object_or_404(
-        Campaign.objects.select_related("community", "segment", "segment__community"),
-        pk=campaign_id,
-    )
-    if not can_manage_outreach(request.auth, campaign.community):
-        raise PermissionDenied(_("Only the community's managers can manage its outreach."))
-    return campaign
-
-
 def _segment(campaign_community_id: int, segment_id: int) -> Segment:
     segment = Segment.objects.filter(pk=segment_id, community_id=campaign_community_id).first()
     if segment is None:
@@ -75,13 +64,13 @@ def _segment(campaign_community_id: int, segment_id: int) -> Segment:
 @paginate(Page)
 def list_campaigns(request: HttpRequest, slug: Slug) -> QuerySet[Campaign]:
     """The community's campaigns by name, with the latest month's figures."""
-    return campaigns_of(managed_community(request, slug).pk)
+    return campaigns_of(managed_community(request.auth, slug).pk)
 
 
 @router.post("/outreach/communities/{slug}/campaigns", response={201: CampaignOut, **ERRORS})
 def create_campaign(request: HttpRequest, slug: Slug, payload: CampaignIn) -> Any:
     """A new campaign; paused unless `is_active`."""
-    community = managed_community(request, slug)
+    community = managed_community(request.auth, slug)
     values = payload.model_dump()
     values["segment"] = _segment(community.pk, values.pop("segment_id"))
     campaign = services.create_campaign(community=community, actor=request.auth, **values)
@@ -90,13 +79,13 @@ def create_campaign(request: HttpRequest, slug: Slug, payload: CampaignIn) -> An
 
 @router.get("/outreach/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS})
 def get_campaign(request: HttpRequest, campaign_id: Id) -> Campaign:
-    return managed_campaign(request, campaign_id)
+    return managed_campaign(request.auth, campaign_id)
 
 
 @router.patch("/outreach/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS})
 def update_campaign(request: HttpRequest, campaign_id: Id, payload: CampaignUpdateIn) -> Campaign:
     """Change the fields sent; `is_active` pauses or resumes the campaign."""
-    campaign = managed_campaign(request, campaign_id)
+    campaign = managed_campaign(request.auth, campaign_id)
     changes = payload.model_dump(exclude_unset=True)
     active = changes.pop("is_active", None)
     if "segment_id" in changes:
@@ -110,13 +99,15 @@ def update_campaign(request: HttpRequest, campaign_id: Id, payload: CampaignUpda
         campaign = services.activate_campaign(campaign=campaign, actor=request.auth)
     elif active is False:
         campaign = services.deactivate_campaign(campaign=campaign, actor=request.auth)
-    return managed_campaign(request, campaign.pk)
+    return managed_campaign(request.auth, campaign.pk)
 
 
 @router.delete("/outreach/campaigns/{campaign_id}", response={200: DeletedOut, **ERRORS})
 def delete_campaign(request: HttpRequest, campaign_id: Id) -> Any:
     """Delete a campaign that never mailed anyone (422 otherwise: pause it instead)."""
-    services.delete_campaign(campaign=managed_campaign(request, campaign_id), actor=request.auth)
+    services.delete_campaign(
+        campaign=managed_campaign(request.auth, campaign_id), actor=request.auth
+    )
     return {"deleted": True}
 
 
@@ -125,7 +116,7 @@ def preview_campaign(
     request: HttpRequest, campaign_id: Id, filters: Query[PreviewFilter]
 ) -> dict[str, Any]:
     """The mail as a person would read it: subject, HTML and text (with a preview join link)."""
-    campaign = managed_campaign(request, campaign_id)
+    campaign = managed_campaign(request.auth, campaign_id)
     if filters.person_id is not None:
         person = get_object_or_404(User.objects.select_related("manager"), pk=filters.person_id)
     else:
@@ -137,7 +128,7 @@ def preview_campaign(
 @router.post("/outreach/campaigns/{campaign_id}/test", response={202: TestSentOut, **ERRORS})
 def send_test_campaign(request: HttpRequest, campaign_id: Id) -> Any:
     """Mail the campaign to the caller alone, subject marked [TEST]; nobody else is mailed."""
-    campaign = managed_campaign(request, campaign_id)
+    campaign = managed_campaign(request.auth, campaign_id)
     address = services.send_test_campaign_mail(campaign=campaign, actor=request.auth)
     return Status(202, {"to": address})
 
@@ -150,7 +141,7 @@ def _run_out(run: CampaignRun) -> CampaignRun:
 def send_campaign_now(request: HttpRequest, campaign_id: Id) -> dict[str, Any]:
     """Send this month's mail now to every match not mailed by this campaign before. A
     paused campaign is a 422. Calling it again mails nobody twice (`mailed` is then 0)."""
-    campaign = managed_campaign(request, campaign_id)
+    campaign = managed_campaign(request.auth, campaign_id)
     report = services.send_campaign_now(campaign=campaign, actor=request.auth)
     return {"mailed": report.mailed, "run": _run_out(report.run)}
 
@@ -159,7 +150,7 @@ def send_campaign_now(request: HttpRequest, campaign_id: Id) -> dict[str, Any]:
 @paginate(Page)
 def list_campaign_runs(request: HttpRequest, campaign_id: Id) -> QuerySet[CampaignRun]:
     """The campaign's months, latest first: matched, mailed, clicked, joined."""
-    return campaign_runs(managed_campaign(request, campaign_id))
+    return campaign_runs(managed_campaign(request.auth, campaign_id))
 
 
 @router.get(
@@ -170,6 +161,6 @@ def list_campaign_recipients(
     request: HttpRequest, campaign_id: Id, filters: Query[RecipientFilter]
 ) -> QuerySet[CampaignRecipient]:
     """Everyone the campaign mailed, latest first, with their clicks and joins."""
-    campaign = managed_campaign(request, campaign_id)
+    campaign = managed_campaign(request.auth, campaign_id)
     period = month_start(filters.period) if filters.period else None
     return campaign_recipients(campaign, period=period)

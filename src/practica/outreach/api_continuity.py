@@ -8,7 +8,9 @@ an item already handed, or an alert already resolved, is a 409. Writes go throug
 `outreach.services.continuity`, as on the web pages.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -19,10 +21,14 @@ from ninja.pagination import paginate
 from practica.api.errors import error_responses
 from practica.api.fields import Id, Slug
 from practica.api.pagination import Page
-from practica.communities.models import Community
+from practica.outreach.managed import CONTINUITY_REFUSAL, managed_community
 from practica.outreach.models import ContinuityAlert, ContinuityItem
 from practica.outreach.permissions import can_manage_outreach
-from practica.outreach.queries.continuity import alert_with_items, community_alerts
+from practica.outreach.queries.continuity import (
+    alert_with_items,
+    community_alerts,
+    describe_items,
+)
 from practica.outreach.schemas_continuity import (
     ContinuityAlertOut,
     ContinuityFilters,
@@ -40,11 +46,29 @@ ERRORS = error_responses(401, 403, 404, 422)
 REFUSALS = {**ERRORS, 409: HandOverRefusalOut}
 
 
+class AlertPage(Page):
+    """A page of alerts whose items' links are looked up for the whole page at once."""
+
+    def paginate_queryset(
+        self, queryset: QuerySet, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        alerts = list(page["items"])
+        describe_items([item for alert in alerts for item in alert.items.all()])
+        return {**page, "items": alerts}
+
+
 def _managed_alert(request: HttpRequest, alert_id: int) -> ContinuityAlert:
     """The alert with its items, if the caller manages its community; otherwise not found."""
     alert = alert_with_items(alert_id)
     if alert is None or not can_manage_outreach(request.auth, alert.community):
         raise Http404
+    return alert
+
+
+def _described(alert: ContinuityAlert | None) -> ContinuityAlert | None:
+    if alert is not None:
+        describe_items(list(alert.items.all()))
     return alert
 
 
@@ -70,15 +94,13 @@ def _refused(refusal: HandOverRefused) -> Status:
     "/outreach/communities/{slug}/continuity-alerts",
     response={200: list[ContinuityAlertOut], **ERRORS},
 )
-@paginate(Page)
+@paginate(AlertPage)
 def list_continuity_alerts(
     request: HttpRequest, slug: Slug, filters: Query[ContinuityFilters]
 ) -> QuerySet[ContinuityAlert]:
     """The community's continuity alerts with their items: open ones first (oldest first),
     then resolved ones (latest first). The community's managers only."""
-    community = get_object_or_404(Community, slug=slug)
-    if not can_manage_outreach(request.auth, community):
-        raise PermissionDenied(_("Only the community's managers see its continuity alerts."))
+    community = managed_community(request.auth, slug, refusal=CONTINUITY_REFUSAL)
     state = "" if filters.state == "all" else filters.state
     return community_alerts(community, state=state)
 
@@ -86,7 +108,7 @@ def list_continuity_alerts(
 @router.get("/outreach/continuity-alerts/{alert_id}", response={200: ContinuityAlertOut, **ERRORS})
 def get_continuity_alert(request: HttpRequest, alert_id: Id) -> ContinuityAlert:
     """One alert with its items. The managers of its community only (404 for others)."""
-    return _managed_alert(request, alert_id)
+    return _described(_managed_alert(request, alert_id))
 
 
 @router.post(
@@ -128,4 +150,4 @@ def hand_over_continuity_alert(
         return _refused(refusal)
     except ValidationError as error:
         raise _as_successor_id(error) from None
-    return alert_with_items(alert.pk)
+    return _described(alert_with_items(alert.pk))

@@ -7,17 +7,16 @@ The figures are defined in `outreach.queries.funnel` (and docs/metrics.md).
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from practica.api.errors import error_responses
 from practica.api.fields import MAX_ID, Slug
 from practica.communities.models import Community
+from practica.outreach.managed import FUNNEL_REFUSAL, managed_community
 from practica.outreach.models import Campaign
-from practica.outreach.permissions import can_manage_outreach
 from practica.outreach.queries.funnel import (
     FunnelCounts,
     campaign_funnel,
@@ -75,9 +74,7 @@ def community_funnel(request: HttpRequest, slug: Slug, filters: Query[FunnelFilt
     """The funnel per campaign month (newest first) and its totals: HR joiners → mailed →
     delivered → clicked → joined → active within 30 days → active in the second month, each
     with its conversion from the step before."""
-    community = get_object_or_404(Community, slug=slug)
-    if not can_manage_outreach(request.auth, community):
-        raise PermissionDenied(_("Only the community's managers see its outreach funnel."))
+    community = managed_community(request.auth, slug, refusal=FUNNEL_REFUSAL)
     try:
         campaign = _campaign(community, filters.campaign_id)
         period_from = parse_month(filters.period_from or "", field_name="period_from")

@@ -8,21 +8,17 @@ uses cannot be deleted (422). Writes go through `outreach.services.segments`.
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from practica.api.errors import error_responses
 from practica.api.fields import Id, Slug
 from practica.api.pagination import Page
-from practica.communities.models import Community
+from practica.outreach.managed import managed_community, managed_segment
 from practica.outreach.models import Segment
-from practica.outreach.permissions import can_manage_outreach
 from practica.outreach.queries.segments import (
     segment_count,
     segment_preview,
@@ -47,31 +43,17 @@ router = Router(tags=["outreach"])
 ERRORS = error_responses(401, 403, 404, 422)
 
 
-def managed_community(request: HttpRequest, slug: str) -> Community:
-    community = get_object_or_404(Community, slug=slug)
-    if not can_manage_outreach(request.auth, community):
-        raise PermissionDenied(_("Only the community's managers can manage its outreach."))
-    return community
-
-
-def managed_segment(request: HttpRequest, segment_id: int) -> Segment:
-    segment = get_object_or_404(Segment.objects.select_related("community"), pk=segment_id)
-    if not can_manage_outreach(request.auth, segment.community):
-        raise PermissionDenied(_("Only the community's managers can manage its outreach."))
-    return segment
-
-
 @router.get("/outreach/communities/{slug}/segments", response={200: list[SegmentOut], **ERRORS})
 @paginate(Page)
 def list_segments(request: HttpRequest, slug: Slug) -> QuerySet[Segment]:
     """The community's segments, by name."""
-    return segments_of(managed_community(request, slug).pk)
+    return segments_of(managed_community(request.auth, slug).pk)
 
 
 @router.post("/outreach/communities/{slug}/segments", response={201: SegmentOut, **ERRORS})
 def create_segment(request: HttpRequest, slug: Slug, payload: SegmentIn) -> Any:
     """A new segment; its rules are checked and stored in their normal form."""
-    community = managed_community(request, slug)
+    community = managed_community(request.auth, slug)
     segment = services.create_segment(
         community=community,
         actor=request.auth,
@@ -87,7 +69,7 @@ def create_segment(request: HttpRequest, slug: Slug, payload: SegmentIn) -> Any:
 )
 def count_rules(request: HttpRequest, slug: Slug, payload: RulesIn) -> dict[str, Any]:
     """How many people rules would match, before saving them (the editor's live count)."""
-    community = managed_community(request, slug)
+    community = managed_community(request.auth, slug)
     rules = validate_segment_rules(payload.rules)
     reference = payload.reference_date or timezone.localdate()
     draft = Segment(community=community, rules=rules)
@@ -96,13 +78,13 @@ def count_rules(request: HttpRequest, slug: Slug, payload: RulesIn) -> dict[str,
 
 @router.get("/outreach/segments/{segment_id}", response={200: SegmentOut, **ERRORS})
 def get_segment(request: HttpRequest, segment_id: Id) -> Segment:
-    return managed_segment(request, segment_id)
+    return managed_segment(request.auth, segment_id)
 
 
 @router.patch("/outreach/segments/{segment_id}", response={200: SegmentOut, **ERRORS})
 def update_segment(request: HttpRequest, segment_id: Id, payload: SegmentUpdateIn) -> Segment:
     """Change the fields sent."""
-    segment = managed_segment(request, segment_id)
+    segment = managed_segment(request.auth, segment_id)
     return services.update_segment(
         segment=segment, actor=request.auth, **payload.model_dump(exclude_unset=True)
     )
@@ -111,7 +93,7 @@ def update_segment(request: HttpRequest, segment_id: Id, payload: SegmentUpdateI
 @router.delete("/outreach/segments/{segment_id}", response={200: DeletedOut, **ERRORS})
 def delete_segment(request: HttpRequest, segment_id: Id) -> Any:
     """Delete a segment no campaign uses (422 otherwise)."""
-    segment = managed_segment(request, segment_id)
+    segment = managed_segment(request.auth, segment_id)
     services.delete_segment(segment=segment, actor=request.auth)
     return {"deleted": True}
 
@@ -121,7 +103,7 @@ def count_segment(
     request: HttpRequest, segment_id: Id, filters: Query[ReferenceDateFilter]
 ) -> dict[str, Any]:
     """How many people the segment matches on the day (today by default)."""
-    segment = managed_segment(request, segment_id)
+    segment = managed_segment(request.auth, segment_id)
     reference = filters.reference_date or timezone.localdate()
     return {"count": segment_count(segment, reference_date=reference), "reference_date": reference}
 
@@ -135,7 +117,7 @@ def list_segment_people(
 ) -> QuerySet[User]:
     """The people the segment matches on the day, by name: name, title, role, org unit,
     hired on."""
-    segment = managed_segment(request, segment_id)
+    segment = managed_segment(request.auth, segment_id)
     return segment_preview(segment, reference_date=filters.reference_date).only(
         "id",
         "display_name",

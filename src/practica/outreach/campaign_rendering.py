@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from practica.communities.models import Community
 from practica.core.markdown import render_markdown
+from practica.core.time_zones import zone_named
 
 VARIABLES = {
     "first_name": gettext_lazy("The recipient's first name."),
@@ -146,7 +147,7 @@ def campaign_extras(community: Community, *, now: datetime | None = None) -> Cam
         ListedLink(
             title=event.title,
             url=_absolute(reverse("events:detail", args=[event.pk])),
-            note=event.starts_at.astimezone(_zone(event.time_zone)).strftime("%Y-%m-%d %H:%M")
+            note=event.starts_at.astimezone(zone_named(event.time_zone)).strftime("%Y-%m-%d %H:%M")
             + f" ({event.time_zone})",
         )
         for event in events
@@ -180,12 +181,6 @@ class _Outsider:
     is_authenticated = True
     is_active = True
     is_staff = False
-
-
-def _zone(name: str) -> Any:
-    from practica.outreach.campaign_schedule import zone_named
-
-    return zone_named(name)
 
 
 # --- Filling in and rendering ----------------------------------------------------------------

@@ -6,13 +6,13 @@ Pure date arithmetic, no database: `services.campaign_sending` asks it which mon
 due somewhere on earth now and whether a person's local moment has come.
 """
 
-import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
-# The furthest zones from UTC: Kiribati's Line Islands (UTC+14) and Baker Island (UTC−12).
+from practica.core.time_zones import zone_named
+
+# The zone furthest ahead of UTC: Kiribati's Line Islands (UTC+14).
 MAX_AHEAD = timedelta(hours=14)
-MAX_BEHIND = timedelta(hours=12)
 
 
 class Schedule(Protocol):
@@ -42,14 +42,6 @@ def local_due(schedule: Schedule, period: date) -> datetime:
     return datetime.combine(day, time(hour=schedule.local_hour))
 
 
-def zone_named(name: str | None) -> zoneinfo.ZoneInfo:
-    """The zone called `name`; UTC for an empty or unknown name."""
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def due_moment(schedule: Schedule, period: date, time_zone: str | None) -> datetime:
     """When the campaign's mail for `period`'s month is due for someone in `time_zone`, in
     UTC. A wall-clock hour skipped by a daylight-saving change counts with the offset before
@@ -61,11 +53,6 @@ def due_moment(schedule: Schedule, period: date, time_zone: str | None) -> datet
 def earliest_due(schedule: Schedule, period: date) -> datetime:
     """The first moment the month is due anywhere on earth (in UTC+14)."""
     return (local_due(schedule, period) - MAX_AHEAD).replace(tzinfo=UTC)
-
-
-def latest_due(schedule: Schedule, period: date) -> datetime:
-    """The last moment the month becomes due anywhere on earth (in UTC−12)."""
-    return (local_due(schedule, period) + MAX_BEHIND).replace(tzinfo=UTC)
 
 
 def months_due_around(now: datetime) -> list[date]:

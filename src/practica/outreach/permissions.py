@@ -2,6 +2,9 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from practica.communities.models import Community
 from practica.communities.permissions import can_manage_community, is_member
 from practica.people.permissions import is_signed_in
@@ -15,6 +18,14 @@ def can_manage_provisioning(user: Any) -> bool:
 def can_manage_outreach(user: Any, community: Community) -> bool:
     """Segments, campaigns, the funnel and continuity alerts: the community's managers."""
     return can_manage_community(user, community)
+
+
+def require_outreach_manager(user: Any, community: Community, message: Any = None) -> None:
+    """PermissionDenied (with `message`, or the general one) unless `can_manage_outreach`."""
+    if not can_manage_outreach(user, community):
+        raise PermissionDenied(
+            message or _("Only the community's managers can manage its outreach.")
+        )
 
 
 def can_invite(user: Any, community: Community) -> bool:

@@ -29,11 +29,12 @@ class ContinuityItemOut(Schema):
 
     @staticmethod
     def resolve_kind_name(item: Any) -> str:
-        return str(item_kind_name(item.kind))
+        return str(getattr(item, "kind_name", None) or item_kind_name(item.kind))
 
     @staticmethod
     def resolve_url(item: Any) -> str:
-        return item_url(item)
+        """`describe_items` set it for a page of alerts at once; else it is looked up."""
+        return item.url if hasattr(item, "url") else item_url(item)
 
 
 class ContinuityAlertOut(Schema):

@@ -1,7 +1,5 @@
 """Every write about people and the org chart: members, profiles, org units, API tokens."""
 
-import hashlib
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,7 +9,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +31,13 @@ from practica.people.models import (
     User,
 )
 from practica.people.permissions import can_edit_profile
+from practica.people.token_secrets import (
+    hash_token_secret,
+    lookup_prefix_of,
+    new_token_secret,
+    note_token_use,
+    secret_matches,
+)
 
 MAX_TOKENS_PER_MEMBER = 20
 MAX_LANGUAGES = 12
@@ -208,10 +213,6 @@ def set_preferred_language(*, person: User, language: str) -> User:
     return person
 
 
-def hash_token_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def create_access_token(
     *, user: User, name: str, expires_at: datetime | None = None
 ) -> tuple[PersonalAccessToken, str]:
@@ -227,8 +228,7 @@ def create_access_token(
         live = PersonalAccessToken.objects.filter(user=user, revoked_at__isnull=True).count()
         if live >= MAX_TOKENS_PER_MEMBER:
             raise ValidationError({"name": _("You have too many tokens; revoke one first.")})
-        lookup_prefix = secrets.token_hex(6)
-        secret = f"{settings.PRACTICA_API_TOKEN_PREFIX}{lookup_prefix}_{secrets.token_urlsafe(32)}"
+        lookup_prefix, secret = new_token_secret(settings.PRACTICA_API_TOKEN_PREFIX)
         token = PersonalAccessToken.objects.create(
             user=user,
             name=name,
@@ -251,10 +251,9 @@ def revoke_access_token(*, token: PersonalAccessToken, actor: User) -> PersonalA
 
 def authenticate_access_token(secret: str) -> User | None:
     """The active member a token secret belongs to, or None; notes when it was last used."""
-    prefix = settings.PRACTICA_API_TOKEN_PREFIX
-    if not secret or not secret.startswith(prefix) or len(secret) > 200:
+    lookup_prefix = lookup_prefix_of(secret, settings.PRACTICA_API_TOKEN_PREFIX)
+    if lookup_prefix is None:
         return None
-    lookup_prefix = secret[len(prefix) :].split("_", 1)[0]
     token = (
         PersonalAccessToken.objects.select_related("user")
         .filter(lookup_prefix=lookup_prefix)
@@ -262,27 +261,10 @@ def authenticate_access_token(secret: str) -> User | None:
     )
     if token is None or not token.is_usable or not token.user.is_active:
         return None
-    if not secrets.compare_digest(token.token_hash, hash_token_secret(secret)):
+    if not secret_matches(token.token_hash, secret):
         return None
-    now = timezone.now()
-    # Writing on every call would serialise API traffic on SQLite; a minute's precision is enough.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        _note_token_use(token.pk, now)
+    note_token_use(token)
     return token.user
-
-
-def _note_token_use(token_id: int, now: datetime) -> None:
-    """Stamp the token's last use without waiting for the disk on PostgreSQL.
-
-    The stamp is only a hint for its owner, so losing the last second of them in a crash is
-    harmless, while a synchronous commit (a WAL flush, 1–2 ms) on each API caller's first
-    request of the minute cost a registration rush a fifth of its throughput.
-    """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        PersonalAccessToken.objects.filter(pk=token_id).update(last_used_at=now)
 
 
 def find_or_create_placeholder(*, email: str, display_name: str = "") -> User:

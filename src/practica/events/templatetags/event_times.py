@@ -2,7 +2,6 @@
 planned in noted beside it (`{% event_when event %}`), so "15:00" is never ambiguous."""
 
 from datetime import datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import template
 from django.utils import timezone
@@ -11,15 +10,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from practica.core.time_zones import zone_named
+
 register = template.Library()
-
-
-def zone_named(name: str) -> ZoneInfo:
-    """The IANA zone `name`, or UTC for a name that is empty or unknown."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def zone_label(zone: tzinfo) -> str:

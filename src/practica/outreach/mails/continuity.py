@@ -15,7 +15,7 @@ from django.utils import translation
 
 from practica.core.outgoing_mail import send_templated_mail
 from practica.outreach.models import ContinuityAlert, ContinuityItem
-from practica.outreach.queries.continuity import item_kind_name, item_url, managers_to_tell
+from practica.outreach.queries.continuity import item_kind_name, item_urls, managers_to_tell
 
 
 def alert_url(alert: ContinuityAlert) -> str:
@@ -39,7 +39,7 @@ def mail_continuity_alert(
         return 0
     community = alert.community
     leaver = alert.leaver
-    links = {item.pk: item_url(item) for item in items}
+    links = item_urls(items)
     url = alert_url(alert)
     key = items_key(items)
     sent = 0

@@ -1,11 +1,12 @@
 """Reads about continuity alerts: a community's alerts with their items, the figures for a
 badge, and who is told when one is raised."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from practica.communities.continuity import ownership_provider
+from practica.communities.continuity import ownership_provider, thing_urls
 from practica.communities.models import Community
 from practica.communities.permissions import MANAGING_ROLES, MODERATING_ROLES
 from practica.outreach.models import ContinuityAlert, ContinuityItem
@@ -79,11 +80,28 @@ def item_url(item: ContinuityItem) -> str:
         return ""
 
 
+def item_urls(items: Iterable[ContinuityItem]) -> dict[int, str]:
+    """Each item's `item_url` by its id, kind by kind in a fixed number of queries."""
+    by_kind: dict[str, list[ContinuityItem]] = {}
+    for item in items:
+        by_kind.setdefault(item.kind, []).append(item)
+    urls: dict[int, str] = {}
+    for kind, of_kind in by_kind.items():
+        try:
+            found = thing_urls(kind, [item.object_id for item in of_kind])
+        except LookupError:
+            found = {}
+        urls.update({item.pk: found.get(item.object_id, "") for item in of_kind})
+    return urls
+
+
 def describe_items(items: list[ContinuityItem]) -> list[ContinuityItem]:
-    """The items with `kind_name` and `url` set, for pages, mails and the API."""
+    """The items with `kind_name` and `url` set, for pages and the API (one call for all the
+    items on a page keeps the links to a few queries)."""
+    urls = item_urls(items)
     for item in items:
         item.kind_name = item_kind_name(item.kind)  # type: ignore[attr-defined]
-        item.url = item_url(item)  # type: ignore[attr-defined]
+        item.url = urls[item.pk]  # type: ignore[attr-defined]
     return items
 
 

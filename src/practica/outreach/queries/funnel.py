@@ -380,21 +380,6 @@ def sum_funnel(months: Iterable[FunnelCounts]) -> FunnelTotals:
     return totals
 
 
-def funnel_totals(
-    *,
-    community: Community,
-    campaign: Campaign | None = None,
-    period_from: date | None = None,
-    period_to: date | None = None,
-) -> FunnelTotals:
-    """The funnel summed over the runs `campaign_funnel` returns for the same filters."""
-    return sum_funnel(
-        campaign_funnel(
-            community=community, campaign=campaign, period_from=period_from, period_to=period_to
-        )
-    )
-
-
 def funnel_rows(months: Sequence[FunnelMonth]) -> list[list[object]]:
     """The table as rows of plain values (for the CSV): month, campaign, then per step its
     count and (after the first) its conversion in percent, empty when undefined."""

@@ -22,6 +22,15 @@ GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 SCHEMA_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema"
 RESOURCE_TYPE_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
 CONFIG_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+# The sub-attributes of a User's `name`, as the schema lists them and the reader keeps them.
+NAME_PARTS = (
+    "formatted",
+    "familyName",
+    "givenName",
+    "middleName",
+    "honorificPrefix",
+    "honorificSuffix",
+)
 
 
 def attribute(
@@ -84,17 +93,7 @@ USER_ATTRIBUTES = [
     attribute(
         "name",
         "complex",
-        sub=[
-            attribute(part)
-            for part in (
-                "formatted",
-                "familyName",
-                "givenName",
-                "middleName",
-                "honorificPrefix",
-                "honorificSuffix",
-            )
-        ],
+        sub=[attribute(part) for part in NAME_PARTS],
     ),
     attribute("displayName", description="The name shown in the directory."),
     attribute("nickName"),

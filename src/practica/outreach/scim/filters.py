@@ -17,6 +17,7 @@ Operators and keywords are case-insensitive, as are attribute names. Anything el
 
 import json
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -393,6 +394,14 @@ def equalities(node: Node) -> dict[str, Any] | None:
 
 
 # --- Translating into a query -----------------------------------------------------------------
+
+
+def uuid_or_none(value: Any) -> uuid.UUID | None:
+    """`value` as a UUID (a resource's SCIM id), or None when it is not one."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

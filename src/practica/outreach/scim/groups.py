@@ -1,6 +1,7 @@
 """`/Groups` and `/Groups/{id}`: the groups an identity provider pushes, kept so its pushes
 succeed and read back; members are users by their SCIM id."""
 
+from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,18 +11,19 @@ from django.utils.translation import gettext as _
 
 from practica.outreach.models import ProvisionedAccount, ScimGroup
 from practica.outreach.scim.discovery import GROUP_SCHEMA
-from practica.outreach.scim.filters import Field, lookup
+from practica.outreach.scim.filters import Field, lookup, uuid_or_none
 from practica.outreach.scim.http import (
-    ScimError,
-    check_if_match,
+    attribute_left_out,
     etag,
+    filtered,
     json_body,
     list_response,
-    not_modified,
-    page_parameters,
+    one_by_scim_id,
+    page_of,
+    resource_response,
     scim_endpoint,
-    scim_response,
     select_attributes,
+    serve_resource,
 )
 from practica.outreach.scim.patch import apply_patch
 from practica.outreach.scim.services import (
@@ -30,8 +32,6 @@ from practica.outreach.scim.services import (
     read_group_document,
     replace_group,
 )
-from practica.outreach.scim.user_views import filtered
-from practica.outreach.scim.users import uuid_or_none
 
 GROUP_FILTER_FIELDS = {
     "id": Field("scim_id", convert=uuid_or_none),
@@ -50,11 +50,7 @@ def _location(request: HttpRequest, group: ScimGroup) -> str:
 
 def _members_excluded(request: HttpRequest) -> bool:
     """Entra ID reads groups with `excludedAttributes=members`: then members are not loaded."""
-    excluded = {
-        part.strip().lower() for part in request.GET.get("excludedAttributes", "").split(",")
-    }
-    wanted = {part.strip().lower() for part in request.GET.get("attributes", "").split(",")}
-    return "members" in excluded or (bool(wanted - {""}) and "members" not in wanted)
+    return attribute_left_out(request, "members")
 
 
 def render_groups(
@@ -111,20 +107,18 @@ def group_or_404(scim_id: str, *, lock: bool = False) -> ScimGroup:
     queryset: QuerySet[ScimGroup] = ScimGroup.objects.all()
     if lock:
         queryset = queryset.select_for_update()
-    parsed = uuid_or_none(scim_id)
-    group = queryset.filter(scim_id=parsed).first() if parsed else None
-    if group is None:
-        raise ScimError(404, _("There is no group %(id)s.") % {"id": scim_id})
-    return group
+    return one_by_scim_id(queryset, scim_id, _("There is no group %(id)s.") % {"id": scim_id})
 
 
 def _one(request: HttpRequest, group: ScimGroup, status: int = 200) -> HttpResponse:
     group.refresh_from_db()
     document = render_groups(request, [group], with_members=not _members_excluded(request))[0]
-    response = scim_response(select_attributes(request, document), status, version=group.version)
-    if status == 201:
-        response["Location"] = _location(request, group)
-    return response
+    return resource_response(
+        select_attributes(request, document),
+        version=group.version,
+        location=_location(request, group),
+        status=status,
+    )
 
 
 @scim_endpoint("GET", "POST")
@@ -135,37 +129,35 @@ def groups(request: HttpRequest) -> HttpResponse:
     queryset = filtered(request, ScimGroup.objects.all(), GROUP_FILTER_FIELDS)
     # A filter on members joins the membership rows: one group may match through several.
     ids = queryset.values("pk").distinct()
-    queryset = ScimGroup.objects.filter(pk__in=ids).order_by("created_at", "pk")
-    start, count = page_parameters(request)
-    total = queryset.count()
-    page = list(queryset[start - 1 : start - 1 + count]) if count else []
+    page, total, start = page_of(
+        request, ScimGroup.objects.filter(pk__in=ids).order_by("created_at", "pk")
+    )
     documents = render_groups(request, page, with_members=not _members_excluded(request))
     return list_response(
         [select_attributes(request, document) for document in documents], total=total, start=start
     )
 
 
-@scim_endpoint("GET", "PUT", "PATCH", "DELETE")
-def group(request: HttpRequest, scim_id: str) -> HttpResponse:
-    if request.method == "GET":
-        found = group_or_404(scim_id)
-        if not_modified(request, found.version):
-            return scim_response(None, 304, version=found.version)
-        return _one(request, found)
-    found = group_or_404(scim_id, lock=True)
-    check_if_match(request, found.version)
-    if request.method == "DELETE":
-        delete_group(group=found)
-        return scim_response(None, 204)
-    body = json_body(request)
+def _change(request: HttpRequest, group: ScimGroup, body: dict[str, Any]) -> None:
+    """PUT replaces the group; PATCH applies its operations to the current document."""
     if request.method == "PUT":
         document = read_group_document(body)
     else:
-        current = render_groups(request, [found])[0]
+        current = render_groups(request, [group])[0]
         current.pop("meta", None)
         patched = apply_patch(current, body)
         # Removing "members" as a whole leaves the group empty, not its members untouched.
         patched.setdefault(lookup(patched, "members")[0] or "members", [])
         document = read_group_document(patched)
-    replace_group(group=found, document=document)
-    return _one(request, found)
+    replace_group(group=group, document=document)
+
+
+@scim_endpoint("GET", "PUT", "PATCH", "DELETE")
+def group(request: HttpRequest, scim_id: str) -> HttpResponse:
+    return serve_resource(
+        request,
+        load=partial(group_or_404, scim_id),
+        show=partial(_one, request),
+        delete=lambda found: delete_group(group=found),
+        change=partial(_change, request),
+    )

@@ -9,15 +9,23 @@ every refusal a service raises into a SCIM error body — never an HTML page, ne
 import json
 from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from practica.outreach.scim.filters import lookup
+from practica.outreach.scim.filters import (
+    Field,
+    FilterError,
+    lookup,
+    parse_filter,
+    to_q,
+    uuid_or_none,
+)
 from practica.outreach.services.lifecycle import ProvisioningError
 from practica.outreach.services.tokens import authenticate_provisioning_token
 
@@ -32,6 +40,7 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ALWAYS_RETURNED = frozenset({"id", "schemas", "meta"})
 
 View = Callable[..., HttpResponse]
+M = TypeVar("M", bound=Model)
 
 
 class ScimError(Exception):
@@ -51,6 +60,16 @@ def scim_response(
     response = HttpResponse(content, status=status, content_type=CONTENT_TYPE)
     if version is not None:
         response["ETag"] = etag(version)
+    return response
+
+
+def resource_response(
+    resource: Mapping[str, Any], *, version: int, location: str, status: int = 200
+) -> HttpResponse:
+    """One resource as SCIM answers it: with its ETag, and its Location when just created."""
+    response = scim_response(resource, status, version=version)
+    if status == 201:
+        response["Location"] = location
     return response
 
 
@@ -147,6 +166,32 @@ def scim_endpoint(*methods: str) -> Callable[[View], View]:
     return decorate
 
 
+def serve_resource(
+    request: HttpRequest,
+    *,
+    load: Callable[..., Any],
+    show: Callable[[Any], HttpResponse],
+    delete: Callable[[Any], None],
+    change: Callable[[Any, dict[str, Any]], None],
+) -> HttpResponse:
+    """One resource's GET, PUT, PATCH and DELETE around its ETag (`version`). GET answers 304 when
+    If-None-Match names the current version; a write loads the row locked
+    (`load(lock=True)`) and checks If-Match first (412 when stale); DELETE answers 204; PUT
+    and PATCH hand the JSON body to `change`, then `show` the resource."""
+    if request.method == "GET":
+        found = load(lock=False)
+        if not_modified(request, found.version):
+            return scim_response(None, 304, version=found.version)
+        return show(found)
+    found = load(lock=True)
+    check_if_match(request, found.version)
+    if request.method == "DELETE":
+        delete(found)
+        return scim_response(None, 204)
+    change(found, json_body(request))
+    return show(found)
+
+
 # --- Reading requests -------------------------------------------------------------------------
 
 
@@ -192,6 +237,34 @@ def page_parameters(request: HttpRequest) -> tuple[int, int]:
     return start, count
 
 
+def filtered(request: HttpRequest, queryset: QuerySet, fields: Mapping[str, Field]) -> QuerySet:
+    """The queryset narrowed by the request's `filter`; 400 invalidFilter when it is bad."""
+    text = request.GET.get("filter")
+    if text is None:
+        return queryset
+    try:
+        return queryset.filter(to_q(parse_filter(text), fields))
+    except FilterError as error:
+        raise ScimError(400, str(error), "invalidFilter") from error
+
+
+def page_of(request: HttpRequest, queryset: QuerySet) -> tuple[list[Any], int, int]:
+    """The page of an ordered queryset the request asks for: (rows, totalResults, startIndex)."""
+    start, count = page_parameters(request)
+    total = queryset.count()
+    rows = list(queryset[start - 1 : start - 1 + count]) if count else []
+    return rows, total, start
+
+
+def one_by_scim_id(queryset: QuerySet[M], scim_id: str, missing: str) -> M:
+    """The resource whose SCIM id is `scim_id`; 404 with `missing` when there is none."""
+    parsed = uuid_or_none(scim_id)
+    found = queryset.filter(scim_id=parsed).first() if parsed else None
+    if found is None:
+        raise ScimError(404, missing)
+    return found
+
+
 def list_response(resources: list[dict[str, Any]], *, total: int, start: int) -> HttpResponse:
     return scim_response(
         {
@@ -225,6 +298,15 @@ def _path_parts(path: str, extensions: Iterable[str]) -> list[str]:
             return rest.split(".")
         return [prefix, *rest.split(".")]
     return path.split(".")
+
+
+def attribute_left_out(request: HttpRequest, name: str) -> bool:
+    """Whether `attributes` or `excludedAttributes` leave the top-level attribute `name` out
+    (so it need not be loaded)."""
+    wanted = {part.lower() for part in _split(request.GET.get("attributes"))}
+    excluded = {part.lower() for part in _split(request.GET.get("excludedAttributes"))}
+    name = name.lower()
+    return name in excluded or (bool(wanted) and name not in wanted)
 
 
 def select_attributes(

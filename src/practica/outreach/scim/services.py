@@ -18,9 +18,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from practica.outreach.models import ChangeSource, ProvisionedAccount, ScimGroup
-from practica.outreach.scim.filters import lookup
+from practica.outreach.scim.filters import lookup, uuid_or_none
 from practica.outreach.scim.http import ScimError
-from practica.outreach.scim.users import KEEP, UserDocument, uuid_or_none
+from practica.outreach.scim.users import KEEP, UserDocument
 from practica.outreach.services.lifecycle import (
     create_provisioned_person,
     deprovision_person,

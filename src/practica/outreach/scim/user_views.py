@@ -1,6 +1,7 @@
 """`/Users` and `/Users/{id}`: list (filter, paging, attribute selection), create, read,
 replace (PUT), PATCH, and DELETE (deprovision)."""
 
+from functools import partial
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -8,17 +9,16 @@ from django.utils.translation import gettext as _
 
 from practica.outreach.models import ProvisionedAccount
 from practica.outreach.scim.discovery import ENTERPRISE_SCHEMA
-from practica.outreach.scim.filters import FilterError, parse_filter, to_q
 from practica.outreach.scim.http import (
-    ScimError,
-    check_if_match,
+    filtered,
     json_body,
     list_response,
-    not_modified,
-    page_parameters,
+    one_by_scim_id,
+    page_of,
+    resource_response,
     scim_endpoint,
-    scim_response,
     select_attributes,
+    serve_resource,
 )
 from practica.outreach.scim.patch import apply_patch
 from practica.outreach.scim.services import delete_user, provision_user, replace_user
@@ -28,32 +28,16 @@ from practica.outreach.scim.users import (
     accounts_for_rendering,
     read_user_document,
     user_location,
-    uuid_or_none,
 )
 
 EXTENSIONS = [ENTERPRISE_SCHEMA]
-
-
-def filtered(request: HttpRequest, queryset: Any, fields: Any) -> Any:
-    """The queryset narrowed by the request's `filter`; 400 invalidFilter when it is bad."""
-    text = request.GET.get("filter")
-    if text is None:
-        return queryset
-    try:
-        return queryset.filter(to_q(parse_filter(text), fields))
-    except FilterError as error:
-        raise ScimError(400, str(error), "invalidFilter") from error
 
 
 def account_or_404(scim_id: str, *, lock: bool = False) -> ProvisionedAccount:
     queryset = accounts_for_rendering()
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    parsed = uuid_or_none(scim_id)
-    account = queryset.filter(scim_id=parsed).first() if parsed else None
-    if account is None:
-        raise ScimError(404, _("There is no user %(id)s.") % {"id": scim_id})
-    return account
+    return one_by_scim_id(queryset, scim_id, _("There is no user %(id)s.") % {"id": scim_id})
 
 
 def _render(request: HttpRequest, account: ProvisionedAccount) -> dict[str, Any]:
@@ -63,11 +47,12 @@ def _render(request: HttpRequest, account: ProvisionedAccount) -> dict[str, Any]
 def _one(request: HttpRequest, account: ProvisionedAccount, status: int = 200) -> HttpResponse:
     # Read afresh: the lifecycle services updated the person and the version in the database.
     account = account_or_404(str(account.scim_id))
-    resource = select_attributes(request, _render(request, account), EXTENSIONS)
-    response = scim_response(resource, status, version=account.version)
-    if status == 201:
-        response["Location"] = user_location(request, account)
-    return response
+    return resource_response(
+        select_attributes(request, _render(request, account), EXTENSIONS),
+        version=account.version,
+        location=user_location(request, account),
+        status=status,
+    )
 
 
 @scim_endpoint("GET", "POST")
@@ -76,10 +61,7 @@ def users(request: HttpRequest) -> HttpResponse:
         account = provision_user(document=read_user_document(json_body(request)))
         return _one(request, account, 201)
     queryset = filtered(request, accounts_for_rendering(), USER_FILTER_FIELDS)
-    queryset = queryset.order_by("created_at", "pk")
-    start, count = page_parameters(request)
-    total = queryset.count()
-    page = list(queryset[start - 1 : start - 1 + count]) if count else []
+    page, total, start = page_of(request, queryset.order_by("created_at", "pk"))
     rendering = UserRendering(request, page)
     resources = [
         select_attributes(request, rendering.render(account), EXTENSIONS) for account in page
@@ -87,19 +69,9 @@ def users(request: HttpRequest) -> HttpResponse:
     return list_response(resources, total=total, start=start)
 
 
-@scim_endpoint("GET", "PUT", "PATCH", "DELETE")
-def user(request: HttpRequest, scim_id: str) -> HttpResponse:
-    if request.method == "GET":
-        account = account_or_404(scim_id)
-        if not_modified(request, account.version):
-            return scim_response(None, 304, version=account.version)
-        return _one(request, account)
-    account = account_or_404(scim_id, lock=True)
-    check_if_match(request, account.version)
-    if request.method == "DELETE":
-        delete_user(account=account)
-        return scim_response(None, 204)
-    body = json_body(request)
+def _change(request: HttpRequest, account: ProvisionedAccount, body: dict[str, Any]) -> None:
+    """PUT replaces what it names (leaving out an attribute keeps it); PATCH applies its
+    operations to the current document, so what they remove is cleared."""
     current = UserRendering(request, [account]).render(account, for_patch=True)
     previous = read_user_document(current)
     if request.method == "PUT":
@@ -117,4 +89,14 @@ def user(request: HttpRequest, scim_id: str) -> HttpResponse:
             previous=previous,
             clear_missing=True,
         )
-    return _one(request, account)
+
+
+@scim_endpoint("GET", "PUT", "PATCH", "DELETE")
+def user(request: HttpRequest, scim_id: str) -> HttpResponse:
+    return serve_resource(
+        request,
+        load=partial(account_or_404, scim_id),
+        show=partial(_one, request),
+        delete=lambda account: delete_user(account=account),
+        change=partial(_change, request),
+    )

@@ -14,7 +14,6 @@ Mapping (core schema, then the enterprise extension):
   schemas and unknown ones are ignored. A known attribute of the wrong type is refused.
 """
 
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,8 +26,8 @@ from django.utils.translation import gettext as _
 
 from practica.core.models import TREE_PATH_SEPARATOR
 from practica.outreach.models import ProvisionedAccount, ScimGroup
-from practica.outreach.scim.discovery import ENTERPRISE_SCHEMA, USER_SCHEMA
-from practica.outreach.scim.filters import Field, lookup
+from practica.outreach.scim.discovery import ENTERPRISE_SCHEMA, NAME_PARTS, USER_SCHEMA
+from practica.outreach.scim.filters import Field, lookup, uuid_or_none
 from practica.outreach.scim.http import ScimError, etag
 from practica.people.models import OrgUnit, OrgUnitKind, User
 
@@ -37,23 +36,8 @@ MAX_TEXT = 1000
 MAX_ITEMS = 50
 KEPT_STRINGS = ("nickName", "profileUrl", "userType", "preferredLanguage", "locale")
 KEPT_LISTS = ("phoneNumbers", "ims", "photos", "entitlements", "roles", "x509Certificates")
-NAME_PARTS = (
-    "formatted",
-    "familyName",
-    "givenName",
-    "middleName",
-    "honorificPrefix",
-    "honorificSuffix",
-)
 BOOLEAN_WORDS = {"true": True, "false": False}
 IGNORED = frozenset({"id", "meta", "groups", "password", "schemas"})
-
-
-def uuid_or_none(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 # What /Users?filter= understands; keys as filters.AttrPath.key spells them.

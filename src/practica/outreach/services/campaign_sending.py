@@ -18,13 +18,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from practica.communities.models import Community
 from practica.core.services import record_audit
 from practica.outreach.campaign_rendering import (
     CampaignExtras,
@@ -48,7 +47,7 @@ from practica.outreach.models import (
     CampaignSchedule,
     OutreachOptOut,
 )
-from practica.outreach.permissions import can_manage_outreach
+from practica.outreach.permissions import require_outreach_manager
 from practica.outreach.queries.segments import segment_people
 from practica.people.models import User
 
@@ -79,11 +78,6 @@ class SendReport:
 def recipient_key(campaign: Campaign, person: User) -> str:
     """The recipient row's and its outbox mail's idempotency key."""
     return f"campaign-{campaign.pk}-to-{person.pk}"
-
-
-def _check_manager(actor: object, community: Community) -> None:
-    if not can_manage_outreach(actor, community):
-        raise PermissionDenied(_("Only the community's managers can manage its outreach."))
 
 
 def _run_for(campaign: Campaign, period: date) -> CampaignRun:
@@ -255,7 +249,7 @@ def send_campaign_now(
 ) -> SendReport:
     """Send this month's mail now (managers only): every current match of the segment that
     this campaign never mailed, whatever the schedule's day. Active campaigns only."""
-    _check_manager(actor, campaign.community)
+    require_outreach_manager(actor, campaign.community)
     campaign = _loaded(campaign)
     if not campaign.is_active:
         raise ValidationError(_("The campaign is paused: activate it before sending."))
@@ -294,7 +288,7 @@ def preview_campaign_mail(campaign: Campaign, person: User) -> tuple[str, str, s
 def send_test_campaign_mail(*, campaign: Campaign, actor: User) -> str:
     """Mail the campaign to the manager alone, as it would read for them, subject marked
     "[TEST]"; no recipient row, so the funnel does not count it. Returns the address."""
-    _check_manager(actor, campaign.community)
+    require_outreach_manager(actor, campaign.community)
     campaign = _loaded(campaign)
     person = User.objects.select_related("manager").get(pk=actor.pk)
     join_url = join_url_for_community(campaign.community_id)

@@ -12,15 +12,15 @@ Sending lives in `services.campaign_sending` (re-exported here): the beat's
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from practica.communities.models import Community
 from practica.core.services import record_audit
 from practica.outreach.campaign_rendering import text_problems, validate_campaign_texts
 from practica.outreach.models import Campaign, CampaignSchedule, Segment
-from practica.outreach.permissions import can_manage_outreach
+from practica.outreach.permissions import require_outreach_manager
 from practica.outreach.services.campaign_sending import (
     SendReport,
     preview_campaign_mail,
@@ -28,6 +28,7 @@ from practica.outreach.services.campaign_sending import (
     send_due_campaign_mails,
     send_test_campaign_mail,
 )
+from practica.outreach.services.unique_names import create_named, save_changes
 from practica.people.models import User
 
 __all__ = [
@@ -55,11 +56,6 @@ EDITABLE = (
     "week_of_month",
     "local_hour",
 )
-
-
-def _check_manager(actor: Any, community: Community) -> None:
-    if not can_manage_outreach(actor, community):
-        raise PermissionDenied(_("Only the community's managers can manage its outreach."))
 
 
 def _int_in(value: Any, low: int, high: int, message: str) -> int:
@@ -157,7 +153,7 @@ def create_campaign(
 ) -> Campaign:
     """A new campaign of `community` to one of its segments (managers only). A monthly one
     starts going out at its next due moment if active."""
-    _check_manager(actor, community)
+    require_outreach_manager(actor, community)
     cleaned = _clean(
         community,
         {
@@ -172,15 +168,14 @@ def create_campaign(
         },
     )
     with transaction.atomic():
-        if Campaign.objects.filter(community=community, name__iexact=cleaned["name"]).exists():
-            raise _taken(cleaned["name"])
-        try:
-            with transaction.atomic():
-                campaign = Campaign.objects.create(
-                    community=community, created_by=actor, is_active=bool(is_active), **cleaned
-                )
-        except IntegrityError as error:
-            raise _taken(cleaned["name"]) from error
+        campaign = create_named(
+            Campaign,
+            community=community,
+            taken=_taken,
+            created_by=actor,
+            is_active=bool(is_active),
+            **cleaned,
+        )
         record_audit(
             actor_id=actor.pk,
             action="outreach.campaign_created",
@@ -195,7 +190,7 @@ def update_campaign(*, campaign: Campaign, actor: User, **changes: Any) -> Campa
     """Change the given fields (of EDITABLE). People already mailed are never mailed again,
     whatever changes. Locks the campaign row."""
     community = campaign.community
-    _check_manager(actor, community)
+    require_outreach_manager(actor, community)
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise ValidationError(
@@ -204,22 +199,8 @@ def update_campaign(*, campaign: Campaign, actor: User, **changes: Any) -> Campa
     cleaned = _clean(community, {key: value for key, value in changes.items() if value is not None})
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if (
-            "name" in cleaned
-            and Campaign.objects.filter(community=community, name__iexact=cleaned["name"])
-            .exclude(pk=locked.pk)
-            .exists()
-        ):
-            raise _taken(cleaned["name"])
-        changed = [key for key, value in cleaned.items() if getattr(locked, key) != value]
+        changed = save_changes(locked, cleaned, taken=_taken)
         if changed:
-            for key in changed:
-                setattr(locked, key, cleaned[key])
-            try:
-                with transaction.atomic():
-                    locked.save(update_fields=[*changed, "updated_at"])
-            except IntegrityError as error:
-                raise _taken(locked.name) from error
             record_audit(
                 actor_id=actor.pk,
                 action="outreach.campaign_changed",
@@ -233,7 +214,7 @@ def update_campaign(*, campaign: Campaign, actor: User, **changes: Any) -> Campa
 
 def _set_active(*, campaign: Campaign, actor: User, active: bool) -> Campaign:
     community = campaign.community
-    _check_manager(actor, community)
+    require_outreach_manager(actor, community)
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if active:
@@ -268,7 +249,7 @@ def delete_campaign(*, campaign: Campaign, actor: User) -> None:
     """Delete a campaign that never mailed anyone; one that did keeps its history for the
     funnel and can only be deactivated."""
     community = campaign.community
-    _check_manager(actor, community)
+    require_outreach_manager(actor, community)
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
         if locked is None:

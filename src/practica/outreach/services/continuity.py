@@ -14,12 +14,12 @@ row, so two managers handing over the same alert queue up and the second sees th
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from practica.communities.continuity import OwnedThing, ownership_provider
 from practica.communities.continuity import owned_things as things_owned_by
@@ -27,10 +27,11 @@ from practica.communities.models import Community
 from practica.core.services import record_audit
 from practica.outreach.mails.continuity import mail_continuity_alert
 from practica.outreach.models import ContinuityAlert, ContinuityItem
-from practica.outreach.permissions import can_manage_outreach
+from practica.outreach.permissions import require_outreach_manager
 from practica.people.models import User
 
 MAX_LABEL = ContinuityItem._meta.get_field("label").max_length or 300
+HAND_OVER_REFUSAL = gettext_lazy("Only the community's managers can hand over a leaver's things.")
 
 
 class HandOverRefused(ValidationError):  # noqa: N818 — a refusal, not a fault
@@ -145,11 +146,6 @@ def check_successor(*, successor: User | None, leaver: User) -> User:
     return successor
 
 
-def _require_manager(actor: Any, community: Community) -> None:
-    if not can_manage_outreach(actor, community):
-        raise PermissionDenied(_("Only the community's managers can hand over a leaver's things."))
-
-
 def _locked_alert(alert: ContinuityAlert) -> ContinuityAlert:
     return (
         ContinuityAlert.objects.select_for_update()
@@ -217,7 +213,7 @@ def hand_over_item(*, item: ContinuityItem, successor: User, actor: User) -> Con
     Locks the alert row. An item already handed over is a `HandOverRefused` ("handed").
     """
     alert = item.alert
-    _require_manager(actor, alert.community)
+    require_outreach_manager(actor, alert.community, HAND_OVER_REFUSAL)
     check_successor(successor=successor, leaver=alert.leaver)
     with transaction.atomic():
         alert = _locked_alert(alert)
@@ -241,7 +237,7 @@ def hand_over_alert(*, alert: ContinuityAlert, successor: User, actor: User) -> 
 
     Locks the alert row. A resolved alert is a `HandOverRefused` ("resolved").
     """
-    _require_manager(actor, alert.community)
+    require_outreach_manager(actor, alert.community, HAND_OVER_REFUSAL)
     check_successor(successor=successor, leaver=alert.leaver)
     with transaction.atomic():
         locked = _locked_alert(alert)

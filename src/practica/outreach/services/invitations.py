@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parseaddr
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from practica.communities.models import Community, Membership
 from practica.core.models import ActivityKind
 from practica.core.services import record_activity, record_audit
+from practica.core.time_zones import zone_named
 from practica.outreach.join_links import JOIN_LINK_MAX_AGE_DAYS
 from practica.outreach.mails.invitations import mail_invitation
 from practica.outreach.models import Invitation, OutreachOptOut
@@ -86,10 +87,7 @@ class InvitationResult:
 
 
 def _zone(person: Any) -> ZoneInfo:
-    try:
-        return ZoneInfo(getattr(person, "time_zone", "") or settings.TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_named(getattr(person, "time_zone", "") or settings.TIME_ZONE)
 
 
 def clean_address(email: Any) -> str:

@@ -8,24 +8,20 @@ that a campaign uses cannot be deleted.
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from practica.communities.models import Community
 from practica.core.services import record_audit
 from practica.outreach.models import Segment
-from practica.outreach.permissions import can_manage_outreach
+from practica.outreach.permissions import require_outreach_manager
 from practica.outreach.queries.segments import validate_segment_rules
+from practica.outreach.services.unique_names import create_named, save_changes
 from practica.people.models import User
 
 MAX_NAME_LENGTH = 160
 MAX_DESCRIPTION_LENGTH = 2000
-
-
-def _check_manager(actor: Any, community: Community) -> None:
-    if not can_manage_outreach(actor, community):
-        raise PermissionDenied(_("Only the community's managers can manage its outreach."))
 
 
 def _clean_name(name: Any) -> str:
@@ -52,17 +48,33 @@ def _clean_description(description: Any) -> str:
     return text
 
 
-def _name_taken(community: Community, name: str, exclude_pk: int | None = None) -> bool:
-    others = Segment.objects.filter(community=community, name__iexact=name)
-    if exclude_pk is not None:
-        others = others.exclude(pk=exclude_pk)
-    return others.exists()
-
-
 def _taken_error(name: str) -> ValidationError:
     return ValidationError(
         {"name": _("This community already has a segment called “%(name)s”.") % {"name": name}}
     )
+
+
+CLEANERS = {
+    "name": _clean_name,
+    "description": _clean_description,
+    "rules": validate_segment_rules,
+}
+
+
+def _cleaned(values: dict[str, Any]) -> dict[str, Any]:
+    """The given fields, checked; one ValidationError names each bad field, and each bad rule
+    by number."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for field, value in values.items():
+        try:
+            cleaned[field] = CLEANERS[field](value)
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 def create_segment(
@@ -70,29 +82,12 @@ def create_segment(
 ) -> Segment:
     """A new segment of `community` (managers only); a ValidationError names each bad field,
     and each bad rule by number."""
-    _check_manager(actor, community)
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {}
-    for field, clean, value in (
-        ("name", _clean_name, name),
-        ("description", _clean_description, description),
-        ("rules", validate_segment_rules, rules),
-    ):
-        try:
-            cleaned[field] = clean(value)
-        except ValidationError as error:
-            for key, messages in error.message_dict.items():
-                errors.setdefault(key, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
+    require_outreach_manager(actor, community)
+    cleaned = _cleaned({"name": name, "description": description, "rules": rules})
     with transaction.atomic():
-        if _name_taken(community, cleaned["name"]):
-            raise _taken_error(cleaned["name"])
-        try:
-            with transaction.atomic():
-                segment = Segment.objects.create(community=community, created_by=actor, **cleaned)
-        except IntegrityError as error:
-            raise _taken_error(cleaned["name"]) from error
+        segment = create_named(
+            Segment, community=community, taken=_taken_error, created_by=actor, **cleaned
+        )
         record_audit(
             actor_id=actor.pk,
             action="outreach.segment_created",
@@ -114,44 +109,20 @@ def update_segment(
     """Change the fields given (None: unchanged). Campaigns using the segment read the new
     rules from their next run on; people already mailed are never mailed again."""
     community = segment.community
-    _check_manager(actor, community)
-    changes: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
-    for field, clean, value in (
-        ("name", _clean_name, name),
-        ("description", _clean_description, description),
-        ("rules", validate_segment_rules, rules),
-    ):
-        if value is None:
-            continue
-        try:
-            changes[field] = clean(value)
-        except ValidationError as error:
-            for key, messages in error.message_dict.items():
-                errors.setdefault(key, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
+    require_outreach_manager(actor, community)
+    given = {"name": name, "description": description, "rules": rules}
+    changes = _cleaned({field: value for field, value in given.items() if value is not None})
     with transaction.atomic():
         locked = Segment.objects.select_for_update().get(pk=segment.pk)
-        if "name" in changes and _name_taken(community, changes["name"], exclude_pk=locked.pk):
-            raise _taken_error(changes["name"])
-        changed = {key: value for key, value in changes.items() if getattr(locked, key) != value}
-        if not changed:
-            return locked
-        for key, value in changed.items():
-            setattr(locked, key, value)
-        try:
-            with transaction.atomic():
-                locked.save(update_fields=[*changed, "updated_at"])
-        except IntegrityError as error:
-            raise _taken_error(changed.get("name", locked.name)) from error
-        record_audit(
-            actor_id=actor.pk,
-            action="outreach.segment_changed",
-            target=locked,
-            community_id=community.pk,
-            data={"changed": sorted(changed)},
-        )
+        changed = save_changes(locked, changes, taken=_taken_error)
+        if changed:
+            record_audit(
+                actor_id=actor.pk,
+                action="outreach.segment_changed",
+                target=locked,
+                community_id=community.pk,
+                data={"changed": sorted(changed)},
+            )
     locked.community = community
     return locked
 
@@ -159,7 +130,7 @@ def update_segment(
 def delete_segment(*, segment: Segment, actor: User) -> None:
     """Delete a segment no campaign uses (managers only)."""
     community = segment.community
-    _check_manager(actor, community)
+    require_outreach_manager(actor, community)
     with transaction.atomic():
         locked = Segment.objects.select_for_update().filter(pk=segment.pk).first()
         if locked is None:

@@ -1,12 +1,10 @@
 """The SCIM clients' bearer tokens: created by staff (the secret is shown once), revoked, and
 checked on every SCIM request.
 
-Only the token's SHA-256 is stored, hashed as personal access tokens are
-(`people.services.hash_token_secret`); the secret starts with a public `scim_<lookup>_`
-prefix so a request's token row is found by its prefix, then compared in constant time.
+The secret is made and checked as personal access tokens' are (`people.token_secrets`): it
+starts with a public `scim_<lookup>_` prefix so a request's token row is found by its prefix,
+and only its SHA-256 is stored, compared in constant time.
 """
-
-import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,14 +15,17 @@ from practica.core.services import record_audit
 from practica.outreach.models import ProvisioningToken
 from practica.outreach.permissions import can_manage_provisioning
 from practica.people.models import User
-from practica.people.services import hash_token_secret
+from practica.people.token_secrets import (
+    hash_token_secret,
+    lookup_prefix_of,
+    new_token_secret,
+    note_token_use,
+    secret_matches,
+)
 
 SCIM_TOKEN_PREFIX = "scim_"  # noqa: S105 — a public prefix, not a secret
 MAX_LIVE_TOKENS = 20
 MAX_NAME_LENGTH = 80
-MAX_SECRET_LENGTH = 200
-# Writing on every request would serialise a provisioning burst on SQLite; a minute will do.
-LAST_USED_PRECISION_SECONDS = 60
 
 
 def create_provisioning_token(*, name: str, actor: User) -> tuple[ProvisioningToken, str]:
@@ -46,8 +47,7 @@ def create_provisioning_token(*, name: str, actor: User) -> tuple[ProvisioningTo
             raise ValidationError(
                 {"name": _("There are too many live provisioning tokens; revoke one first.")}
             )
-        lookup_prefix = secrets.token_hex(6)
-        secret = f"{SCIM_TOKEN_PREFIX}{lookup_prefix}_{secrets.token_urlsafe(32)}"
+        lookup_prefix, secret = new_token_secret(SCIM_TOKEN_PREFIX)
         token = ProvisioningToken.objects.create(
             name=name,
             lookup_prefix=lookup_prefix,
@@ -84,19 +84,13 @@ def revoke_provisioning_token(*, token: ProvisioningToken, actor: User) -> Provi
 
 def authenticate_provisioning_token(secret: str) -> ProvisioningToken | None:
     """The live token a bearer secret belongs to, or None; notes when it was last used."""
-    if not secret or not secret.startswith(SCIM_TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
+    lookup_prefix = lookup_prefix_of(secret, SCIM_TOKEN_PREFIX)
+    if lookup_prefix is None:
         return None
-    lookup_prefix = secret[len(SCIM_TOKEN_PREFIX) :].split("_", 1)[0]
     token = ProvisioningToken.objects.filter(
         lookup_prefix=lookup_prefix, revoked_at__isnull=True
     ).first()
-    if token is None or not secrets.compare_digest(token.token_hash, hash_token_secret(secret)):
+    if token is None or not secret_matches(token.token_hash, secret):
         return None
-    now = timezone.now()
-    if (
-        token.last_used_at is None
-        or (now - token.last_used_at).total_seconds() > LAST_USED_PRECISION_SECONDS
-    ):
-        ProvisioningToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+    note_token_use(token)
     return token

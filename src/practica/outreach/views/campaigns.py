@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,8 +30,8 @@ from practica.outreach.campaign_schedule import (
     next_month,
 )
 from practica.outreach.forms.campaigns import CampaignForm, RecipientFilterForm, SendNowForm
+from practica.outreach.managed import managed_campaign, managed_community
 from practica.outreach.models import Campaign, CampaignSchedule
-from practica.outreach.permissions import can_manage_outreach
 from practica.outreach.queries.campaigns import (
     campaign_recipients,
     campaign_runs,
@@ -40,7 +40,7 @@ from practica.outreach.queries.campaigns import (
 )
 from practica.outreach.queries.segments import segment_count
 from practica.outreach.services import campaigns as services
-from practica.outreach.views.segments import managed_community, refusal
+from practica.outreach.views.refusals import add_refusal, refusal
 
 RECIPIENTS_PER_PAGE = 50
 RUNS_SHOWN = 12
@@ -54,15 +54,6 @@ DEFAULT_BODY = gettext_lazy(
 )
 
 
-def managed_campaign(request: HttpRequest, pk: int) -> Campaign:
-    campaign = get_object_or_404(
-        Campaign.objects.select_related("community", "segment", "segment__community"), pk=pk
-    )
-    if not can_manage_outreach(request.user, campaign.community):
-        raise PermissionDenied(_("Only the community's managers can manage its outreach."))
-    return campaign
-
-
 def campaign_url(campaign: Campaign) -> str:
     return reverse("outreach:campaign_detail", args=[campaign.pk])
 
@@ -71,21 +62,13 @@ def schedule_text(campaign: Campaign) -> str:
     return describe_schedule(campaign, monthly=campaign.schedule == CampaignSchedule.MONTHLY)
 
 
-def _add_errors(form: CampaignForm, error: ValidationError | PermissionDenied) -> None:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-        return
-    form.add_error(None, refusal(error))
-
-
 # --- The list ---------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def campaign_list(request: HttpRequest, slug: str) -> HttpResponse:
-    community = managed_community(request, slug)
+    community = managed_community(request.user, slug)
     campaigns = list(campaigns_of(community.pk))
     for campaign in campaigns:
         campaign.schedule_text = schedule_text(campaign)
@@ -120,7 +103,7 @@ def _schedule_values(values: dict[str, Any]) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_create(request: HttpRequest, slug: str) -> HttpResponse:
-    community = managed_community(request, slug)
+    community = managed_community(request.user, slug)
     if request.method == "GET":
         initial: dict[str, Any] = {
             "subject": str(DEFAULT_SUBJECT),
@@ -147,7 +130,7 @@ def campaign_create(request: HttpRequest, slug: str) -> HttpResponse:
                 **_schedule_values(values),
             )
         except (ValidationError, PermissionDenied) as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(
                 request,
@@ -162,7 +145,7 @@ def campaign_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = managed_campaign(request, pk)
+    campaign = managed_campaign(request.user, pk)
     community = campaign.community
     if request.method == "GET":
         initial = {
@@ -186,7 +169,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **_schedule_values(values),
             )
         except (ValidationError, PermissionDenied) as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect(campaign_url(campaign))
@@ -207,7 +190,7 @@ def _next_due(campaign: Campaign, zone: str) -> Any:
 @login_required
 @require_GET
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = managed_campaign(request, pk)
+    campaign = managed_campaign(request.user, pk)
     person = sample_person(campaign, request.user)
     subject, html, text = services.preview_campaign_mail(campaign, person)
     context = {
@@ -233,7 +216,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_active(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = managed_campaign(request, pk)
+    campaign = managed_campaign(request.user, pk)
     active = request.POST.get("active") == "1"
     try:
         if active:
@@ -253,7 +236,7 @@ def campaign_active(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_test(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = managed_campaign(request, pk)
+    campaign = managed_campaign(request.user, pk)
     try:
         address = services.send_test_campaign_mail(campaign=campaign, actor=request.user)
     except (ValidationError, PermissionDenied) as error:
@@ -269,7 +252,7 @@ def campaign_test(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation (how many would be mailed); POST sends this month's mail."""
-    campaign = managed_campaign(request, pk)
+    campaign = managed_campaign(request.user, pk)
     form = SendNowForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -307,7 +290,7 @@ def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def campaign_recipient_list(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = managed_campaign(request, pk)
+    campaign = managed_campaign(request.user, pk)
     filters = RecipientFilterForm(request.GET or None)
     period = None
     if filters.is_bound and filters.is_valid() and filters.cleaned_data.get("period"):
@@ -327,7 +310,7 @@ def campaign_recipient_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = managed_campaign(request, pk)
+    campaign = managed_campaign(request.user, pk)
     community = campaign.community
     if request.method == "GET":
         context = {

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from practica.communities.models import Community
 from practica.outreach.forms.continuity import SuccessorForm
+from practica.outreach.managed import CONTINUITY_REFUSAL, managed_community
 from practica.outreach.models import ContinuityAlert, ContinuityItem
-from practica.outreach.permissions import can_manage_outreach
 from practica.outreach.queries.continuity import (
     alert_with_items,
     continuity_counts,
@@ -34,16 +34,11 @@ from practica.outreach.queries.continuity import (
 )
 from practica.outreach.services import continuity as services
 from practica.outreach.services.continuity import HandOverRefused
+from practica.outreach.views.refusals import add_refusal
+from practica.outreach.views.refusals import refusal as refusal_text
 
 HISTORY_PER_PAGE = 20
 SUGGESTIONS_ID = "continuity-successors"
-
-
-def _managed_community(request: HttpRequest, slug: str) -> Community:
-    community = get_object_or_404(Community, slug=slug)
-    if not can_manage_outreach(request.user, community):
-        raise PermissionDenied(_("Only the community's managers see its continuity alerts."))
-    return community
 
 
 def _alert_or_404(community: Community, pk: int) -> ContinuityAlert:
@@ -63,7 +58,8 @@ def _prepare(
 ) -> ContinuityAlert:
     """The alert's items described, and a successor form for it and each waiting item
     (`bound` replaces the one the user just posted, with its errors)."""
-    items = describe_items(list(alert.items.all()))
+    items = list(alert.items.all())
+    describe_items([item for item in items if not hasattr(item, "url")])
     alert.item_rows = items
     alert.waiting_count = sum(1 for item in items if item.handed_at is None)
     open_ = alert.resolved_at is None
@@ -88,20 +84,6 @@ def _common(community: Community) -> dict[str, Any]:
         "suggestions": successor_suggestions(community),
         "suggestions_id": SUGGESTIONS_ID,
     }
-
-
-def _refusal(error: ValidationError | PermissionDenied) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("You are not allowed to do that.")
-
-
-def _add_errors(form: SuccessorForm, error: ValidationError | PermissionDenied) -> None:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-        return
-    form.add_error(None, _refusal(error))
 
 
 def _alert_page(
@@ -130,8 +112,10 @@ def _alert_url(alert: ContinuityAlert) -> str:
 @login_required
 @require_GET
 def continuity_list(request: HttpRequest, slug: str) -> HttpResponse:
-    community = _managed_community(request, slug)
-    waiting = [_prepare(alert) for alert in open_alerts(community)]
+    community = managed_community(request.user, slug, refusal=CONTINUITY_REFUSAL)
+    alerts = list(open_alerts(community))
+    describe_items([item for alert in alerts for item in alert.items.all()])  # in one go
+    waiting = [_prepare(alert) for alert in alerts]
     history = Paginator(resolved_alerts(community), HISTORY_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -142,7 +126,7 @@ def continuity_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def continuity_alert(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    community = _managed_community(request, slug)
+    community = managed_community(request.user, slug, refusal=CONTINUITY_REFUSAL)
     return _alert_page(request, community, _alert_or_404(community, pk))
 
 
@@ -152,7 +136,7 @@ def continuity_alert(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def hand_over_item(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
-    community = _managed_community(request, slug)
+    community = managed_community(request.user, slug, refusal=CONTINUITY_REFUSAL)
     alert = _alert_or_404(community, pk)
     row = get_object_or_404(ContinuityItem.objects.select_related("alert"), pk=item, alert=alert)
     target = f"item{row.pk}"
@@ -162,10 +146,10 @@ def hand_over_item(request: HttpRequest, slug: str, pk: int, item: int) -> HttpR
         try:
             handed = services.hand_over_item(item=row, successor=successor, actor=request.user)
         except HandOverRefused as refusal:
-            messages.error(request, _refusal(refusal))
+            messages.error(request, refusal_text(refusal))
             return redirect(_alert_url(alert))
         except (ValidationError, PermissionDenied) as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(
                 request,
@@ -183,7 +167,7 @@ def hand_over_item(request: HttpRequest, slug: str, pk: int, item: int) -> HttpR
 @login_required
 @require_POST
 def hand_over_alert(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    community = _managed_community(request, slug)
+    community = managed_community(request.user, slug, refusal=CONTINUITY_REFUSAL)
     alert = _alert_or_404(community, pk)
     form = _successor_form(f"alert{alert.pk}", request.POST)
     if form.is_valid():
@@ -191,10 +175,10 @@ def hand_over_alert(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             services.hand_over_alert(alert=alert, successor=successor, actor=request.user)
         except HandOverRefused as refusal:
-            messages.error(request, _refusal(refusal))
+            messages.error(request, refusal_text(refusal))
             return redirect(_alert_url(alert))
         except (ValidationError, PermissionDenied) as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(
                 request,

@@ -11,9 +11,9 @@ import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from practica.communities.models import Community
 from practica.outreach.forms.funnel import FunnelFilterForm
 from practica.outreach.funnel_chart import funnel_svg
-from practica.outreach.permissions import can_manage_outreach
+from practica.outreach.managed import FUNNEL_REFUSAL, managed_community
 from practica.outreach.queries.funnel import (
     STEPS,
     campaign_funnel,
@@ -32,13 +32,6 @@ from practica.outreach.queries.funnel import (
 
 # A cell starting with one of these is a formula to a spreadsheet: quote it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def managed_community(request: HttpRequest, slug: str) -> Community:
-    community = get_object_or_404(Community, slug=slug)
-    if not can_manage_outreach(request.user, community):
-        raise PermissionDenied(_("Only the community's managers see its outreach funnel."))
-    return community
 
 
 def _chart_title(community: Community, campaign: Any, totals: Any) -> str:
@@ -55,7 +48,7 @@ def _chart_title(community: Community, campaign: Any, totals: Any) -> str:
 @login_required
 @require_GET
 def funnel_page(request: HttpRequest, slug: str) -> HttpResponse:
-    community = managed_community(request, slug)
+    community = managed_community(request.user, slug, refusal=FUNNEL_REFUSAL)
     form = FunnelFilterForm(request.GET, community=community)
     context: dict[str, Any] = {
         "community": community,
@@ -102,7 +95,7 @@ def _bad_filters(messages: list[str]) -> HttpResponse:
 @login_required
 @require_GET
 def funnel_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    community = managed_community(request, slug)
+    community = managed_community(request.user, slug, refusal=FUNNEL_REFUSAL)
     form = FunnelFilterForm(request.GET, community=community)
     if not form.is_valid():
         return _bad_filters([str(error) for errors in form.errors.values() for error in errors])

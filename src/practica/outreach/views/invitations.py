@@ -28,15 +28,10 @@ from practica.outreach.queries.invitations import (
     sent_invitations,
 )
 from practica.outreach.services import invitations as services
+from practica.outreach.views.refusals import refusal
 
 INVITATIONS_PER_PAGE = 25
 RECENT_ON_INVITE_PAGE = 5
-
-
-def _refusal(error: ValidationError | PermissionDenied) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("You are not allowed to do that.")
 
 
 def _invite_page(
@@ -80,7 +75,7 @@ def invite_colleagues(request: HttpRequest, slug: str) -> HttpResponse:
             message=form.cleaned_data["message"],
         )
     except (ValidationError, PermissionDenied) as error:
-        form.add_error(None, _refusal(error))
+        form.add_error(None, refusal(error))
         return _invite_page(request, community, form, status=422)
     # Keep the note and the refused addresses in the form, so they can be corrected.
     refused = "\n".join(result.email for result in results if not result.invited)
@@ -113,7 +108,7 @@ def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.withdraw_invitation(invitation=invitation, actor=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
+        messages.error(request, refusal(error))
     else:
         messages.success(
             request,

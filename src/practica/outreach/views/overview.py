@@ -2,24 +2,23 @@
 continuity alerts and invitations, and staff the provisioning screens."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from practica.communities.models import Community
-from practica.outreach.permissions import can_manage_outreach, can_manage_provisioning
+from practica.outreach.managed import managed_community
+from practica.outreach.permissions import can_manage_provisioning
 from practica.outreach.queries.overview import outreach_overview
 
 
 @login_required
 @require_GET
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
-    community = get_object_or_404(Community, slug=slug)
-    if not can_manage_outreach(request.user, community):
-        raise PermissionDenied(_("Only the community's managers run its outreach."))
+    community = managed_community(
+        request.user, slug, refusal=_("Only the community's managers run its outreach.")
+    )
     return render(
         request,
         "outreach/overview.html",

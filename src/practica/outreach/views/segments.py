@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +26,8 @@ from practica.outreach.forms.segments import (
     SegmentForm,
     rule_rows,
 )
+from practica.outreach.managed import managed_community, managed_segment
 from practica.outreach.models import Segment
-from practica.outreach.permissions import can_manage_outreach
 from practica.outreach.queries.segments import (
     rule_label,
     segment_count,
@@ -35,6 +35,7 @@ from practica.outreach.queries.segments import (
     segments_of,
 )
 from practica.outreach.services import segments as services
+from practica.outreach.views.refusals import add_refusal, refusal
 
 PEOPLE_PER_PAGE = 25
 LIVE_PREVIEW = 10
@@ -43,27 +44,6 @@ NEW_SEGMENT_ROWS = [
     {"field": "hired_on", "op": "in_previous_month", "value": ""},
     {"field": "membership", "op": "not_member", "value": ""},
 ]
-
-
-def refusal(error: ValidationError | PermissionDenied) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("You are not allowed to do that.")
-
-
-def managed_community(request: HttpRequest, slug: str) -> Community:
-    """The community, if the viewer manages its outreach; 403 otherwise."""
-    community = get_object_or_404(Community, slug=slug)
-    if not can_manage_outreach(request.user, community):
-        raise PermissionDenied(_("Only the community's managers can manage its outreach."))
-    return community
-
-
-def managed_segment(request: HttpRequest, pk: int) -> Segment:
-    segment = get_object_or_404(Segment.objects.select_related("community"), pk=pk)
-    if not can_manage_outreach(request.user, segment.community):
-        raise PermissionDenied(_("Only the community's managers can manage its outreach."))
-    return segment
 
 
 def segment_url(segment: Segment) -> str:
@@ -76,7 +56,7 @@ def segment_url(segment: Segment) -> str:
 @login_required
 @require_GET
 def segment_list(request: HttpRequest, slug: str) -> HttpResponse:
-    community = managed_community(request, slug)
+    community = managed_community(request.user, slug)
     segments = list(segments_of(community.pk))
     for segment in segments:
         segment.rule_labels = [rule_label(rule) for rule in segment.rules or []]
@@ -148,15 +128,10 @@ def _save(request: HttpRequest, community: Community, segment: Segment | None) -
                     rules=rules.rules(),
                 )
         except ValidationError as error:
-            rules_error = ""
-            if hasattr(error, "error_dict"):
-                for field, field_errors in error.message_dict.items():
-                    if field == "rules":
-                        rules_error = " ".join(field_errors)
-                    else:
-                        form.add_error(field if field in form.fields else None, field_errors)
-            else:
-                form.add_error(None, refusal(error))
+            # The rules' problems stand above the rows, the rest beside the form's fields.
+            rules_errors = error.error_dict.pop("rules", []) if hasattr(error, "error_dict") else []
+            add_refusal(form, error)
+            rules_error = " ".join(ValidationError(rules_errors).messages)
             return _editor(
                 request, community, segment, form, rules, rules_error=rules_error, status=422
             )
@@ -171,7 +146,7 @@ def _save(request: HttpRequest, community: Community, segment: Segment | None) -
 @login_required
 @require_http_methods(["GET", "POST"])
 def segment_create(request: HttpRequest, slug: str) -> HttpResponse:
-    community = managed_community(request, slug)
+    community = managed_community(request.user, slug)
     if request.method == "POST":
         return _save(request, community, None)
     return _editor(
@@ -186,7 +161,7 @@ def segment_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def segment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    segment = managed_segment(request, pk)
+    segment = managed_segment(request.user, pk)
     if request.method == "POST":
         return _save(request, segment.community, segment)
     form = SegmentForm(initial={"name": segment.name, "description": segment.description})
@@ -222,7 +197,7 @@ def _live_context(community: Community, rules: Any) -> dict[str, Any]:
 @require_POST
 def segment_count_view(request: HttpRequest, slug: str) -> HttpResponse:
     """The live count of the editor's rows (htmx): a fragment, never a redirect."""
-    community = managed_community(request, slug)
+    community = managed_community(request.user, slug)
     rules = RuleFormSet(request.POST, prefix=RULES_PREFIX)
     return render(
         request, "outreach/segments/_live_count.html", {"live": _live_context(community, rules)}
@@ -235,7 +210,7 @@ def segment_count_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    segment = managed_segment(request, pk)
+    segment = managed_segment(request.user, pk)
     date_form = ReferenceDateForm(request.GET or None)
     on = None
     if date_form.is_bound and date_form.is_valid():
@@ -261,7 +236,7 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    segment = managed_segment(request, pk)
+    segment = managed_segment(request.user, pk)
     community = segment.community
     if request.method == "GET":
         return render(
