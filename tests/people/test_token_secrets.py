@@ -4,6 +4,8 @@ shape, how a secret finds its row and is checked, and the last-use stamp."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from practica.people.models import PersonalAccessToken
@@ -60,3 +62,28 @@ def test_the_last_use_is_stamped_at_most_once_a_minute():
     token.last_used_at = an_hour_ago
     note_token_use(token)
     assert PersonalAccessToken.objects.get(pk=token.pk).last_used_at > first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_stamp_skips_the_disk_wait_on_postgresql_only_for_itself():
+    token, _secret = create_access_token(user=UserFactory(), name="script")
+    with CaptureQueriesContext(connection) as captured:
+        note_token_use(token)
+    assert PersonalAccessToken.objects.get(pk=token.pk).last_used_at == token.last_used_at
+    statements = [query["sql"] for query in captured.captured_queries]
+    if connection.vendor == "postgresql":
+        assert "SET LOCAL synchronous_commit TO OFF" in statements
+        with connection.cursor() as cursor:  # the setting ended with its own transaction
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+    else:
+        assert not any("synchronous_commit" in sql for sql in statements)
+
+
+@pytest.mark.django_db
+def test_inside_a_callers_transaction_the_stamp_is_an_ordinary_write():
+    token, _secret = create_access_token(user=UserFactory(), name="script")
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        note_token_use(token)
+    assert not any("synchronous_commit" in query["sql"] for query in captured.captured_queries)
+    assert PersonalAccessToken.objects.get(pk=token.pk).last_used_at is not None

@@ -52,9 +52,13 @@ def note_token_use(token: Any) -> None:
     last = token.last_used_at
     if last is not None and (now - last).total_seconds() <= LAST_USED_PRECISION_SECONDS:
         return
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
+    rows = type(token)._default_manager.filter(pk=token.pk)
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        # Inside a caller's transaction the setting would reach the caller's own writes.
+        rows.update(last_used_at=now)
+    else:
+        with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        type(token)._default_manager.filter(pk=token.pk).update(last_used_at=now)
+            rows.update(last_used_at=now)
     token.last_used_at = now
