@@ -352,6 +352,10 @@ OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "").strip()
 OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256").strip()
 OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
 OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip()
+# A provider that sends no email_verified claim is trusted for its addresses only when told so.
+OIDC_TRUST_EMAIL_WITHOUT_VERIFIED_CLAIM = os.environ.get(
+    "OIDC_TRUST_EMAIL_WITHOUT_VERIFIED_CLAIM", ""
+).strip().lower() in {"1", "true", "yes"}
 OIDC_USE_PKCE = True
 OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
 OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))  # seconds per call to the provider

@@ -201,8 +201,10 @@ def test_a_first_sign_in_creates_the_account_and_links_the_identity(client, sso_
     assert client.get(reverse("home")).context["user"] == person
 
 
-def test_an_existing_account_is_found_by_email_in_any_case(client, sso_settings):
-    # The provider gives Grace as "Grace.Hopper@Example.COM", without email_verified.
+def test_an_existing_account_is_found_by_email_in_any_case(client, sso_settings, settings):
+    # The provider gives Grace as "Grace.Hopper@Example.COM", without email_verified, and the
+    # operator trusts the company tenant's addresses.
+    settings.OIDC_TRUST_EMAIL_WITHOUT_VERIFIED_CLAIM = True
     person = UserFactory(email="grace.hopper@example.com", display_name="Rear Admiral Hopper")
 
     sign_in(client, GRACE)

@@ -22,6 +22,11 @@ ISSUER = "https://login.example.com/tenant/v2.0"
 
 
 def sign_in(subject: str = "sub-1", issuer: str = ISSUER, **claims) -> User:
+    """Signs in with the claims given; `email_verified` is true unless a test says otherwise
+    (None: the provider sends no such claim)."""
+    claims.setdefault("email_verified", True)
+    if claims["email_verified"] is None:
+        del claims["email_verified"]
     return sign_in_with_identity(issuer=issuer, subject=subject, claims={"sub": subject, **claims})
 
 
@@ -218,3 +223,35 @@ def test_a_refusal_changes_nothing():
 
     assert AuditLogEntry.objects.count() == before
     assert User.objects.get().display_name != "Someone Else"
+
+
+# --- Providers that do not say whether an address is verified ------------------------------------
+
+
+def test_without_the_verified_claim_an_address_is_not_trusted_unless_the_operator_says_so(
+    settings,
+):
+    person = UserFactory(email="lin@example.com")
+    assert refusal(email="lin@example.com", email_verified=None).reason == "email_unverified"
+    assert refusal(email="new@example.com", email_verified=None).reason == "email_unverified"
+    assert not ExternalIdentity.objects.exists()
+
+    settings.OIDC_TRUST_EMAIL_WITHOUT_VERIFIED_CLAIM = True
+    assert sign_in(email="lin@example.com", email_verified=None) == person
+
+
+def test_an_administrators_account_is_linked_only_on_an_explicitly_verified_address(settings):
+    settings.OIDC_TRUST_EMAIL_WITHOUT_VERIFIED_CLAIM = True
+    admin = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+
+    assert refusal(email="root@example.com", email_verified=None).reason == "email_unverified"
+    assert not ExternalIdentity.objects.filter(person=admin).exists()
+
+    assert sign_in(email="root@example.com", email_verified=True) == admin
+
+
+def test_a_known_identity_does_not_follow_an_address_nobody_vouched_for():
+    person = sign_in(email="ada@example.com")
+    sign_in(email="someone.else@example.com", email_verified=None)
+    person.refresh_from_db()
+    assert person.email == "ada@example.com"

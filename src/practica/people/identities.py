@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -93,6 +94,16 @@ def _refuse_unless_signable(person: User) -> None:
         )
 
 
+def _email_is_vouched_for(profile: ClaimedProfile) -> bool:
+    """Whether the provider vouches for the address: `email_verified: true`, or no claim at all
+    from a provider the operator trusts for it (`OIDC_TRUST_EMAIL_WITHOUT_VERIFIED_CLAIM`,
+    e.g. a company tenant whose addresses are its own mailboxes). Without that trust a missing
+    claim is not enough: some providers let users set an address they do not own."""
+    if profile.email_verified is not None:
+        return profile.email_verified
+    return bool(getattr(settings, "OIDC_TRUST_EMAIL_WITHOUT_VERIFIED_CLAIM", False))
+
+
 def _account_for_email(email: str) -> User | None:
     """The account with this address, locked; a claimed placeholder gives its claimant."""
     person = User.objects.select_for_update().filter(email__iexact=email).first()
@@ -114,7 +125,7 @@ def _person_for_new_identity(*, issuer: str, subject: str, profile: ClaimedProfi
             ),
             reason="no_email",
         )
-    if profile.email_verified is False:
+    if not _email_is_vouched_for(profile):
         # An unverified address would let anyone claim the account that has it.
         raise SignInRefusedError(
             _(
@@ -134,6 +145,15 @@ def _person_for_new_identity(*, issuer: str, subject: str, profile: ClaimedProfi
         )
         return person
     _refuse_unless_signable(person)
+    if (person.is_staff or person.is_superuser) and profile.email_verified is not True:
+        # An administrator's account is linked only on the provider's explicit word.
+        raise SignInRefusedError(
+            _(
+                "Your identity provider has not verified your email address, so Practica cannot "
+                "link it to an account. Verify it there and try again."
+            ),
+            reason="email_unverified",
+        )
     if person.external_identities.filter(issuer=issuer).exists():
         # Another subject of this provider already is this account: an address handed on to
         # a new person must not open the previous holder's account.
@@ -165,9 +185,9 @@ def _person_for_new_identity(*, issuer: str, subject: str, profile: ClaimedProfi
 
 
 def _follow_email(*, person: User, profile: ClaimedProfile, issuer: str) -> None:
-    """Take the provider's new address for a known identity when it is verified (or the
-    provider does not say) and no other account has it; otherwise keep the one we have."""
-    if not profile.email or profile.email_verified is False:
+    """Take the provider's new address for a known identity when the provider vouches for it
+    (see `_email_is_vouched_for`) and no other account has it; otherwise keep the one we have."""
+    if not profile.email or not _email_is_vouched_for(profile):
         return
     if profile.email == person.email.lower():
         return
