@@ -13,6 +13,7 @@ from tests.factories.outreach import (
     NewHireFactory,
     SegmentFactory,
 )
+from tests.factories.people import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +116,20 @@ def test_preview_renders_for_a_chosen_person(api, community, segment):
     assert default["person"]["id"] == person.pk  # this month's first match
     missing = api.get(f"/api/v1/outreach/campaigns/{campaign.pk}/preview", {"person_id": 999999})
     assert missing.status_code == 404
+
+
+def test_preview_is_refused_for_people_the_campaign_does_not_address(
+    api, community, manager, segment
+):
+    campaign = CampaignFactory(community=community, segment=segment)
+    stranger = UserFactory(display_name="Someone Elsewhere")
+    leaver = NewHireFactory(display_name="Gone Already", is_active=False)
+    url = f"/api/v1/outreach/campaigns/{campaign.pk}/preview"
+    for person in (stranger, leaver):
+        response = api.get(url, {"person_id": person.pk})
+        assert response.status_code == 404
+        assert person.display_name not in response.content.decode()
+    assert api.get(url, {"person_id": manager.pk}).json()["person"]["id"] == manager.pk
 
 
 def test_test_mail_send_now_runs_and_recipients(api, community, manager, segment, outbox_backend):  # noqa: F811

@@ -124,6 +124,17 @@ def test_paused_and_manual_campaigns_are_not_sent_by_the_beat(community, hires, 
 
 
 @pytest.mark.django_db
+def test_a_campaign_paused_while_its_run_goes_on_mails_nobody_more(campaign, hires):
+    from practica.outreach.services.campaign_sending import _send_month
+
+    # The run loaded the campaign while it was active; the manager pauses it meanwhile.
+    type(campaign).objects.filter(pk=campaign.pk).update(is_active=False)
+    report = _send_month(campaign, MAY, now=AFTER_ALL, due_only=True)
+    assert report.mailed == 0
+    assert not CampaignRecipient.objects.filter(campaign=campaign).exists()
+
+
+@pytest.mark.django_db
 def test_members_deactivated_people_and_other_hires_are_not_mailed(campaign, community, hires):
     MembershipFactory(community=community, person=NewHireFactory())
     NewHireFactory(is_active=False)

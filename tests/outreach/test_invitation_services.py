@@ -213,11 +213,13 @@ def test_an_opted_out_address_is_refused_neutrally(community, inviter):
     nothing_happened()
 
 
-def test_a_deactivated_account_is_refused(community, inviter):
+def test_a_deactivated_account_is_refused_as_neutrally_as_an_opt_out(community, inviter):
     UserFactory(email="gone@example.com", is_active=False)
+    OptedOutAddressFactory(email="quiet@example.com")
     refused = refusal(community, inviter, "gone@example.com")
-    assert refused.code == services.INACTIVE_ACCOUNT
-    assert "no longer active" in refused.message_text
+    assert refused.code == services.NOT_INVITABLE
+    # A member learns nothing about who left the company: the same words as an opt-out.
+    assert refused.message_text == refusal(community, inviter, "quiet@example.com").message_text
     nothing_happened()
 
 

@@ -141,6 +141,19 @@ def test_an_existing_account_is_taken_over_by_its_email(scim):
     assert existing.display_name == "Alice Smith"
 
 
+@pytest.mark.parametrize("kind", ["service account", "superuser"])
+def test_a_service_account_or_a_superuser_is_never_taken_over(scim, kind):
+    flags = {"is_system": True} if kind == "service account" else {"is_superuser": True}
+    existing = UserFactory(email="alice@contoso.com", display_name="Alice S.", **flags)
+
+    assert_scim_error(scim.post("Users", entra_user()), 409, "uniqueness")
+
+    existing.refresh_from_db()
+    assert existing.is_active
+    assert existing.display_name == "Alice S."
+    assert not hasattr(existing, "provisioned_account")
+
+
 # --- Duplicates -------------------------------------------------------------------------------
 
 

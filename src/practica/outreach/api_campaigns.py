@@ -11,8 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
@@ -27,6 +26,7 @@ from practica.outreach.queries.campaigns import (
     campaign_recipients,
     campaign_runs,
     campaigns_of,
+    preview_person,
     sample_person,
 )
 from practica.outreach.schemas_campaigns import (
@@ -44,7 +44,6 @@ from practica.outreach.schemas_campaigns import (
 )
 from practica.outreach.schemas_segments import DeletedOut
 from practica.outreach.services import campaigns as services
-from practica.people.models import User
 
 router = Router(tags=["outreach"])
 
@@ -118,7 +117,9 @@ def preview_campaign(
     """The mail as a person would read it: subject, HTML and text (with a preview join link)."""
     campaign = managed_campaign(request.auth, campaign_id)
     if filters.person_id is not None:
-        person = get_object_or_404(User.objects.select_related("manager"), pk=filters.person_id)
+        person = preview_person(campaign, request.auth, filters.person_id)
+        if person is None:
+            raise Http404
     else:
         person = sample_person(campaign, request.auth)
     subject, html, text = services.preview_campaign_mail(campaign, person)

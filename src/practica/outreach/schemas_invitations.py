@@ -45,7 +45,7 @@ class InvitationOut(Schema):
 
 class InvitationResultOut(Schema):
     """One address of the request: `invited` with the invitation, or refused with a `code`
-    (invalid_address, already_member, already_invited, not_invitable, inactive_account,
+    (invalid_address, already_member, already_invited, not_invitable,
     daily_limit) and a human `message`."""
 
     email: str

@@ -73,3 +73,18 @@ def sample_person(campaign: Campaign, viewer: User) -> User:
         segment_people(campaign.segment, reference_date=period).select_related("manager").first()
     )
     return person or User.objects.select_related("manager").get(pk=viewer.pk)
+
+
+def preview_person(campaign: Campaign, viewer: User, person_id: int) -> User | None:
+    """The person a manager asked to preview the mail for, if the campaign may address them:
+    the viewer, one of this month's matches, or someone it mailed. Anyone else is None, so a
+    preview never shows a stranger's (or a leaver's) name and manager."""
+    people = User.objects.select_related("manager")
+    if person_id == viewer.pk:
+        return people.get(pk=viewer.pk)
+    period = month_start(timezone.localdate())
+    matches = segment_people(campaign.segment, reference_date=period).filter(pk=person_id)
+    mailed = campaign.recipients.filter(person_id=person_id)
+    if matches.exists() or mailed.exists():
+        return people.get(pk=person_id)
+    return None

@@ -145,9 +145,15 @@ def _person_attributes(
 
 def _adoptable(attributes: Mapping[str, Any]) -> User | None:
     """An active account made before SCIM (by hand, the HR feed or SSO) that the document
-    names by email or employee number: the identity provider takes it over."""
+    names by email or employee number: the identity provider takes it over. Service accounts
+    and superusers (the break-glass administrators) are never taken over: a document naming one
+    is refused as a duplicate, so the provider cannot deactivate them."""
     people = User.objects.filter(
-        is_active=True, is_placeholder=False, provisioned_account__isnull=True
+        is_active=True,
+        is_placeholder=False,
+        is_system=False,
+        is_superuser=False,
+        provisioned_account__isnull=True,
     )
     email = attributes.get("email")
     found = people.filter(email__iexact=email).first() if email else None

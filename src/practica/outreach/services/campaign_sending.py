@@ -135,9 +135,17 @@ def _mail_batch(
     now: datetime,
     extras: CampaignExtras,
 ) -> int:
-    """Mail the people of one batch this campaign has not mailed yet; one transaction."""
+    """Mail the people of one batch this campaign has not mailed yet; one transaction. A
+    campaign paused since the run began mails nobody more (read under the campaign's lock)."""
     with transaction.atomic():
-        Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk").first()
+        active = (
+            Campaign.objects.select_for_update()
+            .filter(pk=campaign.pk)
+            .values_list("is_active", flat=True)
+            .first()
+        )
+        if not active:
+            return 0
         ids = [person.pk for person in people]
         already = set(
             CampaignRecipient.objects.filter(campaign=campaign, person_id__in=ids).values_list(

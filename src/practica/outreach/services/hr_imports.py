@@ -81,11 +81,6 @@ def _check_actor(actor: User | None) -> None:
         raise PermissionDenied(_("Only staff members import the HR feed."))
 
 
-def read_hr_file(content: str | bytes) -> HrTable:
-    """The file's header and rows; raises ValidationError when it cannot be read at all."""
-    return read_hr_table(content)
-
-
 def suggest_column_mapping(content: str | bytes) -> ColumnMapping:
     """The mapping `preview_hr_import` would use for this file when given none."""
     return suggest_mapping(read_hr_table(content))

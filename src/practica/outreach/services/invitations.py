@@ -56,8 +56,7 @@ MAX_ADDRESSES_PER_REQUEST = 50
 INVALID_ADDRESS = "invalid_address"
 ALREADY_MEMBER = "already_member"
 ALREADY_INVITED = "already_invited"
-NOT_INVITABLE = "not_invitable"  # opted out of outreach; said neutrally
-INACTIVE_ACCOUNT = "inactive_account"
+NOT_INVITABLE = "not_invitable"  # opted out of outreach, or left the company; said neutrally
 DAILY_LIMIT = "daily_limit"
 JOINED = "joined"  # withdrawing an invitation that was used
 
@@ -143,6 +142,10 @@ def _require_inviter(inviter: Any, community: Community) -> None:
         )
 
 
+def _not_invitable_message() -> str:
+    return _("This address can't be invited. If you know them, ask them to join themselves.")
+
+
 def _check_address(
     *, community: Community, inviter: Any, address: str, now: Any
 ) -> tuple[Any, Invitation | None]:
@@ -150,10 +153,8 @@ def _check_address(
     raises InvitationRefused for every reason the address can't be invited now."""
     account = get_user_model().objects.filter(email__iexact=address).first()
     if account is not None and not account.is_active:
-        raise InvitationRefused(
-            _("The account with this address is no longer active, so it can't be invited."),
-            INACTIVE_ACCOUNT,
-        )
+        # Said as neutrally as an opt-out: a member must not learn who left the company.
+        raise InvitationRefused(_not_invitable_message(), NOT_INVITABLE)
     if (
         account is not None
         and Membership.objects.current().filter(community=community, person=account).exists()
@@ -180,10 +181,7 @@ def _check_address(
             ALREADY_INVITED,
         )
     if OutreachOptOut.objects.filter(email__iexact=address).exists():
-        raise InvitationRefused(
-            _("This address can't be invited. If you know them, ask them to join themselves."),
-            NOT_INVITABLE,
-        )
+        raise InvitationRefused(_not_invitable_message(), NOT_INVITABLE)
     return account, pending
 
 
