@@ -22,6 +22,9 @@ class Schedule(Protocol):
 
 
 def month_start(day: date) -> date:
+    """The first day of `day`'s month (a date or a datetime's day); periods are stored so."""
+    if isinstance(day, datetime):
+        day = day.date()
     return day.replace(day=1)
 
 

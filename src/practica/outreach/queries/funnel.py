@@ -26,7 +26,7 @@ recipients grouped by (campaign, period) with conditional counts over `Exists` s
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -46,6 +46,7 @@ from django.utils.translation import gettext_lazy
 from practica.communities.models import Community
 from practica.core.models import Activity, ActivityKind
 from practica.mail.models import Bounce, MessageStatus, OutboundMessage
+from practica.outreach.campaign_schedule import month_start
 from practica.outreach.models import Campaign, CampaignRecipient, CampaignRun
 
 FIRST_WINDOW = timedelta(days=30)
@@ -193,13 +194,6 @@ class FunnelTotals(FunnelCounts):
 
 
 # --- Inputs -----------------------------------------------------------------------------------
-
-
-def month_start(day: date) -> date:
-    """The first day of `day`'s month (periods are stored as such)."""
-    if isinstance(day, datetime):
-        day = day.date()
-    return day.replace(day=1)
 
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
