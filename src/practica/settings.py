@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "practica.events",
     "practica.conference",
     "practica.outreach",
+    "practica.budget",
+    "practica.metrics",
     "practica.api",
     "practica.demo",
     "practica.bench",

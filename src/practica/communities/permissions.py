@@ -70,3 +70,24 @@ def can_request_to_join(user: Any, community: Community) -> bool:
 
 def can_leave(user: Any, community: Community) -> bool:
     return is_member(user, community)
+
+
+LEADERSHIP_ROLES = frozenset(
+    {MembershipRole.MANAGER, MembershipRole.LEADER, MembershipRole.EXECUTIVE_SPONSOR}
+)
+
+
+def is_community_manager(user: Any, community: Community) -> bool:
+    """The community manager alone (staff can always step in): who edits the strategy, the
+    budget and the ladder. Leaders run things day to day but do not change these."""
+    if not is_signed_in(user):
+        return False
+    return user.is_staff or current_role(user, community) == MembershipRole.MANAGER
+
+
+def is_in_leadership(user: Any, community: Community) -> bool:
+    """The manager, the leadership team and the executive sponsor: who see the strategy in
+    full, the budget and the grants."""
+    if not is_signed_in(user):
+        return False
+    return user.is_staff or current_role(user, community) in LEADERSHIP_ROLES

@@ -83,6 +83,9 @@ class ActivityKind(models.TextChoices):
     SERVED_ON_COMMITTEE = "served_on_committee", _("served on a program committee")
     KEYNOTED = "keynoted", _("gave a keynote")
     INVITED = "invited", _("invited a colleague")
+    ORGANIZED_GROUP = "organized_group", _("organized a group")
+    RAN_GRANT_ACTIVITY = "ran_grant_activity", _("ran a grant-funded activity")
+    VOLUNTEERED = "volunteered", _("volunteered for an opportunity")
 
 
 class Activity(models.Model):

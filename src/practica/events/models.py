@@ -138,6 +138,14 @@ class Event(TimeStampedModel):
         blank=True,
         related_name="co_hosted_events",
     )
+    group = models.ForeignKey(
+        "communities.Group",
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+    )
     series = models.ForeignKey(
         EventSeries,
         verbose_name=_("series"),

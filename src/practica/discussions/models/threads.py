@@ -67,6 +67,14 @@ class Thread(models.Model):
         on_delete=models.PROTECT,
         related_name="threads",
     )
+    group = models.ForeignKey(
+        "communities.Group",
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="threads",
+    )
     kind = models.CharField(
         _("kind"), max_length=12, choices=ThreadKind.choices, default=ThreadKind.QUESTION
     )

@@ -15,6 +15,13 @@ class Program(TimeStampedModel):
     name = models.CharField(_("name"), max_length=160)
     slug = models.SlugField(_("slug"), max_length=160, unique=True)
     description = models.TextField(_("description"), blank=True, max_length=5000)
+    office = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("program office"),
+        blank=True,
+        related_name="program_offices",
+        help_text=_("The people who run the program across its communities."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -197,8 +204,20 @@ class GroupKind(models.TextChoices):
     HACKATHON_TEAM = "hackathon_team", _("Hackathon team")
 
 
+class GroupCadence(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    FORTNIGHTLY = "fortnightly", _("Every two weeks")
+    MONTHLY = "monthly", _("Monthly")
+    IRREGULAR = "irregular", _("Irregularly")
+
+
 class Group(TimeStampedModel):
-    """A grassroots group affiliated with a community: a reading group, a study group, a team."""
+    """A grassroots group affiliated with a community: a reading group, a study group, a team.
+
+    Its meetings are events (`events.Event.group`), its conversations threads
+    (`discussions.Thread.group`), and it has a list address of its own. Groups end normally:
+    archiving keeps everything readable and stops the health alerts.
+    """
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="groups")
     name = models.CharField(_("name"), max_length=160)
@@ -207,7 +226,25 @@ class Group(TimeStampedModel):
         _("kind"), max_length=20, choices=GroupKind.choices, default=GroupKind.STUDY
     )
     description = models.TextField(_("description"), blank=True, max_length=5000)
+    cadence = models.CharField(
+        _("meets"), max_length=12, choices=GroupCadence.choices, default=GroupCadence.IRREGULAR
+    )
+    meeting_note = models.CharField(
+        _("when and where"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: Thursdays 12:00 Shanghai time, room 3.14 or online."),
+    )
+    idle_after_days = models.PositiveSmallIntegerField(
+        _("idle after (days)"),
+        default=90,
+        help_text=_("With no activity for this long the group counts as idle and managers hear."),
+    )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archive_note = models.CharField(_("why it ended"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -215,10 +252,15 @@ class Group(TimeStampedModel):
         verbose_name_plural = _("groups")
         constraints = [
             models.UniqueConstraint(fields=["community", "slug"], name="group_slug_per_community"),
+            models.CheckConstraint(condition=Q(idle_after_days__gte=7), name="group_idle_a_week"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class GroupRole(models.TextChoices):
@@ -253,3 +295,37 @@ class GroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} in group {self.group_id} ({self.role})"
+
+
+class GroupHealthAlertKind(models.TextChoices):
+    IDLE = "idle", _("Gone idle")
+    NO_ACTIVE_OWNER = "no_active_owner", _("No active owner")
+
+
+class GroupHealthAlert(models.Model):
+    """One stretch of a group being unhealthy; the managers are told once per stretch.
+
+    Raised by the daily health check, resolved when the group is active again (or has an owner
+    again, or is archived). At most one open alert of a kind per group.
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="health_alerts")
+    kind = models.CharField(_("kind"), max_length=20, choices=GroupHealthAlertKind.choices)
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+    notified_at = models.DateTimeField(_("managers told"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("group health alert")
+        verbose_name_plural = _("group health alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "kind"],
+                condition=Q(resolved_at__isnull=True),
+                name="one_open_group_alert_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} alert for group {self.group_id}"
