@@ -304,6 +304,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "practica.outreach.tasks.send_due_campaign_mails_task",
         "schedule": 900.0,
     },
+    # Members whose contributions earned a higher rung are placed on it (never demoted).
+    "place-members-on-ladders": {
+        "task": "practica.communities.tasks.place_members_on_ladders_task",
+        "schedule": 3600.0,
+    },
+    # Groups gone idle or left without an active owner: managers hear once per stretch.
+    "check-group-health": {
+        "task": "practica.communities.tasks.check_group_health_task",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Security: strict in production; `manage.py check --deploy` is clean there.

@@ -3,6 +3,8 @@
 from django.urls import path
 
 from practica.communities import group_views, views
+from practica.communities.ladder import urls as ladder_urls
+from practica.communities.strategy import urls as strategy_urls
 
 app_name = "communities"
 
@@ -22,3 +24,6 @@ urlpatterns = [
     path("<slug:slug>/members/<int:pk>/remove/", views.remove_member, name="remove"),
     path("<slug:slug>/groups/<slug:group>/", group_views.group_detail, name="group"),
 ]
+
+urlpatterns += strategy_urls.urlpatterns
+urlpatterns += ladder_urls.urlpatterns

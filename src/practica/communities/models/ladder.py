@@ -85,9 +85,7 @@ class OpportunityStatus(models.TextChoices):
 class Opportunity(TimeStampedModel):
     """An open call on the board: reviewers wanted, speakers wanted, organizers for a group."""
 
-    community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="opportunities"
-    )
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="opportunities")
     kind = models.CharField(_("kind"), max_length=12, choices=OpportunityKind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=5000)
@@ -179,7 +177,9 @@ class ContributionAsk(models.Model):
         verbose_name = _("request to contribute")
         verbose_name_plural = _("requests to contribute")
         indexes = [
-            models.Index(fields=["community", "person", "asked_at"], name="contribution_ask_person"),
+            models.Index(
+                fields=["community", "person", "asked_at"], name="contribution_ask_person"
+            ),
         ]
 
     def __str__(self) -> str:

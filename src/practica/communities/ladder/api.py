@@ -1,0 +1,5 @@
+"""The ladder API, added to /api/v1/ by practica.api.api."""
+
+from ninja import Router
+
+router = Router(tags=["ladder"])

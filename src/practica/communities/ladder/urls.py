@@ -1,0 +1,5 @@
+"""The community ladder screens, added to communities/urls.py (namespace "communities")."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
