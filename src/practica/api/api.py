@@ -11,6 +11,7 @@ from practica.api.auth import API_AUTH
 from practica.api.errors import field_name, install_error_handlers
 from practica.budget.api import router as budget_router
 from practica.communities.api import router as communities_router
+from practica.communities.group_api import router as groups_router
 from practica.communities.ladder.api import router as ladder_router
 from practica.communities.program.api import router as program_router
 from practica.communities.strategy.api import router as strategy_router
@@ -80,6 +81,7 @@ api.add_router("", mail_router)
 api.add_router("", events_router)
 api.add_router("", conference_router)
 api.add_router("", outreach_router)
+api.add_router("", groups_router)
 api.add_router("", strategy_router)
 api.add_router("", budget_router)
 api.add_router("", ladder_router)
