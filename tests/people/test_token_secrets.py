@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from practica.people.models import PersonalAccessToken
+from practica.people.queries import access_token_with_owner
 from practica.people.services import create_access_token
 from practica.people.token_secrets import (
     MAX_SECRET_LENGTH,
@@ -72,7 +73,9 @@ def test_outside_a_transaction_the_stamp_skips_the_disk_wait_on_postgresql_only_
     assert PersonalAccessToken.objects.get(pk=token.pk).last_used_at == token.last_used_at
     statements = [query["sql"] for query in captured.captured_queries]
     if connection.vendor == "postgresql":
-        assert "SET LOCAL synchronous_commit TO OFF" in statements
+        # One round trip: the setting and the stamp in one implicit transaction.
+        assert len(statements) == 1
+        assert statements[0].startswith("SET LOCAL synchronous_commit TO OFF; UPDATE")
         with connection.cursor() as cursor:  # the setting ended with its own transaction
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone()[0] == "on"
@@ -87,3 +90,20 @@ def test_inside_a_callers_transaction_the_stamp_is_an_ordinary_write():
         note_token_use(token)
     assert not any("synchronous_commit" in query["sql"] for query in captured.captured_queries)
     assert PersonalAccessToken.objects.get(pk=token.pk).last_used_at is not None
+
+
+@pytest.mark.django_db
+def test_a_token_is_found_with_its_owner_in_one_query_with_the_orms_types():
+    person = UserFactory()
+    token, _secret = create_access_token(user=person, name="script")
+    note_token_use(token)
+    stamped = PersonalAccessToken.objects.get(pk=token.pk).last_used_at
+    with CaptureQueriesContext(connection) as captured:
+        found = access_token_with_owner(token.lookup_prefix)
+        assert found.user == person
+        assert found.user.is_active is True
+        assert found.last_used_at == stamped
+        assert found.is_usable
+    assert len(captured.captured_queries) == 1
+    assert found.name == "script"  # a field not selected loads on access
+    assert access_token_with_owner("nosuchprefix") is None

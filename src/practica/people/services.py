@@ -31,6 +31,7 @@ from practica.people.models import (
     User,
 )
 from practica.people.permissions import can_edit_profile
+from practica.people.queries import access_token_with_owner
 from practica.people.token_secrets import (
     hash_token_secret,
     lookup_prefix_of,
@@ -254,11 +255,7 @@ def authenticate_access_token(secret: str) -> User | None:
     lookup_prefix = lookup_prefix_of(secret, settings.PRACTICA_API_TOKEN_PREFIX)
     if lookup_prefix is None:
         return None
-    token = (
-        PersonalAccessToken.objects.select_related("user")
-        .filter(lookup_prefix=lookup_prefix)
-        .first()
-    )
+    token = access_token_with_owner(lookup_prefix)
     if token is None or not token.is_usable or not token.user.is_active:
         return None
     if not secret_matches(token.token_hash, secret):
