@@ -336,6 +336,8 @@ PRACTICA_API_TOKEN_PREFIX = "pat_"  # noqa: S105 — a public prefix, not a secr
 PRACTICA_PAGE_SIZE = 25
 # How many colleagues one member may invite in 24 hours: enough for a team, too few for spam.
 OUTREACH_INVITATIONS_PER_DAY = int(os.environ.get("OUTREACH_INVITATIONS_PER_DAY", "25"))
+# The month fiscal years start in (1 = January); budgets default to that year's period.
+FISCAL_YEAR_START_MONTH = int(os.environ.get("FISCAL_YEAR_START_MONTH", "1"))
 
 LOGGING = {
     "version": 1,

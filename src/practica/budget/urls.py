@@ -1,7 +1,10 @@
-"""Budget and grant screens, mounted at /budget/ under the namespace "budget"."""
+"""Budget and grant screens, mounted at /budget/ under the namespace "budget".
 
-from django.urls import URLPattern
+Each views module lists its own routes, so an area's screens and their URLs sit together.
+"""
+
+from practica.budget.views import budgets, expenses, grants
 
 app_name = "budget"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*budgets.routes, *expenses.routes, *grants.routes]
