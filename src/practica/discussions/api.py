@@ -19,10 +19,11 @@ from ninja.pagination import paginate
 from practica.api.errors import error_responses
 from practica.api.fields import Id, Slug
 from practica.api.pagination import Page
-from practica.communities.models import Community
+from practica.communities.models import Community, Group
 from practica.core.models import Topic
 from practica.discussions import inbox, queries, search
 from practica.discussions import permissions as can
+from practica.discussions.api_groups import router as groups_router
 from practica.discussions.api_inbox import router as inbox_router
 from practica.discussions.api_moderation import router as moderation_router
 from practica.discussions.models import Post, RoutedExpert, Thread
@@ -54,6 +55,7 @@ from practica.people.models import OrgUnit
 router = Router(tags=["threads"])
 router.add_router("", inbox_router)
 router.add_router("", moderation_router)
+router.add_router("", groups_router)
 
 ERRORS = error_responses(401, 403, 404, 422)
 
@@ -62,7 +64,7 @@ ERRORS = error_responses(401, 403, 404, 422)
 
 
 def _thread_rows() -> QuerySet[Thread]:
-    return Thread.objects.select_related("community", "author").prefetch_related(
+    return Thread.objects.select_related("community", "author", "group").prefetch_related(
         Prefetch("topics", queryset=Topic.objects.order_by("name"))
     )
 
@@ -202,10 +204,16 @@ def list_threads(request: HttpRequest, slug: Slug, filters: Query[ThreadFilters]
 @router.post("/communities/{slug}/threads", response={201: ThreadDetailOut, **ERRORS})
 def create_thread(request: HttpRequest, slug: Slug, payload: ThreadCreateIn) -> Status:
     """Ask a question or start a discussion, tagged with topics (slugs). `is_urgent` marks a
-    question a customer is waiting on; it gets the community's response target."""
+    question a customer is waiting on; it gets the community's response target. `group` makes
+    it a thread of one of the community's grassroots groups (unknown group: 422)."""
     community = _readable_community(request, slug)
     if not can.can_post_in(request.auth, community):
         raise PermissionDenied(_("You may not start threads in this community."))
+    group = None
+    if payload.group is not None:
+        group = Group.objects.filter(community=community, slug=payload.group).first()
+        if group is None:
+            raise ValidationError({"group": _("%(name)s has no such group.") % {"name": community}})
     thread = threads.create_thread(
         community=community,
         author=request.auth,
@@ -214,6 +222,7 @@ def create_thread(request: HttpRequest, slug: Slug, payload: ThreadCreateIn) -> 
         body=payload.body,
         topics=_topics(payload.topics),
         is_urgent=payload.is_urgent,
+        group=group,
     )
     return Status(201, _thread_detail(request, thread.pk))
 
@@ -451,7 +460,7 @@ def search_threads(request: HttpRequest, filters: Query[SearchFilters]) -> dict[
         limit=filters.limit,
         offset=filters.offset,
     )
-    prefetch_related_objects([hit.thread for hit in results.hits], "topics")
+    prefetch_related_objects([hit.thread for hit in results.hits], "topics", "group")
     return {"items": results.hits, "count": results.total}
 
 
@@ -468,7 +477,7 @@ def similar_questions(request: HttpRequest, filters: Query[SimilarFilters]) -> l
         community=_community_filter(request, filters.community),
         limit=filters.limit,
     )
-    prefetch_related_objects(similar, "topics")
+    prefetch_related_objects(similar, "topics", "group")
     return similar
 
 

@@ -12,6 +12,9 @@ differs per recipient is only the envelope and the links that identify them:
 
 The From header is the list's address with the author's name ("Ada via Machine Learning"), as
 Mailman does under DMARC: the author's own domain would fail alignment from our servers.
+A grassroots group's thread is mail of the group's own list (`<community>.<group>@`, its own
+List-Id and subject tag); unsubscribing still means the community's list, whose delivery
+choice the group's members' mail follows.
 """
 
 from collections.abc import Sequence
@@ -33,6 +36,8 @@ from practica.discussions.email import (
 from practica.discussions.models import Post, Thread
 from practica.mail.addresses import (
     bounce_address,
+    group_list_address,
+    group_list_id,
     list_address,
     list_id,
     loop_marker,
@@ -63,25 +68,31 @@ def threading_headers(post: Post, *, root: str, parent: str) -> dict[str, str]:
     return headers
 
 
+def thread_list_address(thread: Thread) -> str:
+    """The list a thread's mail belongs to: its group's, or its community's."""
+    slug = thread.community.slug
+    return group_list_address(slug, thread.group.slug) if thread.group else list_address(slug)
+
+
 def list_subject(thread: Thread, post: Post) -> str:
-    tag = f"[{thread.community.slug}]"
+    slug = thread.community.slug
+    tag = f"[{slug}.{thread.group.slug}]" if thread.group else f"[{slug}]"
     return f"{tag} {thread.title}" if post.is_opening else f"Re: {tag} {thread.title}"
 
 
 def list_headers(thread: Thread, *, author_name: str) -> dict[str, str]:
     """The headers every recipient of a list post shares (RFC 2369, 2919, 3834)."""
-    community = thread.community
-    address = list_address(community.slug)
+    community, group = thread.community, thread.group
+    address = thread_list_address(thread)
+    name = f"{community.name} · {group.name}" if group else community.name
+    identifier = group_list_id(community.slug, group.slug) if group else list_id(community.slug)
     archive = absolute_url(thread_path(thread))
     return {
         "From": formataddr(
-            (
-                _("%(author)s via %(list)s") % {"author": author_name, "list": community.name},
-                address,
-            )
+            (_("%(author)s via %(list)s") % {"author": author_name, "list": name}, address)
         ),
         "Sender": address,
-        "List-Id": f"{community.name} <{list_id(community.slug)}>",
+        "List-Id": f"{name} <{identifier}>",
         "List-Post": f"<mailto:{address}>",
         "List-Archive": f"<{archive}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -103,7 +114,7 @@ def _render(post: Post, thread: Thread, language: str) -> tuple[str, str]:
             "community": thread.community,
             "author_name": str(post.author),
             "thread_url": absolute_url(thread_path(thread, None if post.is_opening else post.pk)),
-            "list_address": list_address(thread.community.slug),
+            "list_address": thread_list_address(thread),
             "attachments": [
                 (attachment.filename, absolute_url(attachment_path(attachment.pk)))
                 for attachment in post.attachments.all()

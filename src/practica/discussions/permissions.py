@@ -3,11 +3,13 @@
 Moderators of a community are its organizers, leaders, managers and platform staff
 (`communities.permissions.can_moderate_community`). Closed communities' threads are visible
 only to their members (and to staff); open communities' threads to every signed-in member.
+A grassroots group's threads are its community's threads: read like them; started by the
+group's members.
 """
 
 from typing import Any
 
-from practica.communities.models import Community
+from practica.communities.models import Community, GroupMembership
 from practica.communities.permissions import can_moderate_community, is_member
 from practica.discussions.models import ThreadState
 from practica.people.permissions import is_signed_in
@@ -106,3 +108,18 @@ def can_close(user: Any, thread: Any) -> bool:
 def can_link(user: Any, thread: Any) -> bool:
     """Link a thread to a related one: anyone who may reply, or a moderator."""
     return can_reply(user, thread) or can_moderate(user, thread.community)
+
+
+def is_in_group(user: Any, group: Any) -> bool:
+    """A current member (or owner) of the grassroots group."""
+    if not is_signed_in(user):
+        return False
+    return GroupMembership.objects.filter(group=group, person=user, left_at__isnull=True).exists()
+
+
+def can_start_group_thread(user: Any, group: Any) -> bool:
+    """Start a thread in a group: its current members and the community's moderators, as long
+    as the group is not archived and the community's own rules let them post."""
+    if group.is_archived or not can_post_in(user, group.community):
+        return False
+    return can_moderate(user, group.community) or is_in_group(user, group)

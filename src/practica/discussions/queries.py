@@ -207,7 +207,7 @@ def thread_list(
             ).values("thread_id")
         )
     return (
-        threads.select_related("community", "author")
+        threads.select_related("community", "author", "group")
         .prefetch_related("topics")
         .order_by(*SORTS.get(sort, SORTS["activity"]))
     )

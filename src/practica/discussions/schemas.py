@@ -45,11 +45,21 @@ class ThreadRef(Schema):
     state: ThreadState
 
 
+class ThreadGroupRef(Schema):
+    """The grassroots group a thread belongs to."""
+
+    id: int
+    slug: str
+    name: str
+
+
 class ThreadOut(Schema):
-    """A thread as it appears in lists."""
+    """A thread as it appears in lists. `group`: the community's grassroots group it belongs
+    to, or null."""
 
     id: int
     community: CommunityRef
+    group: ThreadGroupRef | None
     kind: ThreadKind
     title: str
     author: PersonRef
@@ -161,6 +171,12 @@ class ThreadCreateIn(Schema):
         default_factory=list, max_length=MAX_TOPICS, description="Topic slugs."
     )
     is_urgent: bool = Field(False, description="Questions only: a customer is waiting.")
+    group: Slug | None = Field(
+        None,
+        description="A grassroots group of the community (its slug): the thread is the "
+        "group's. Its current members (and the community's moderators) only; not an "
+        "archived group.",
+    )
 
 
 class PostCreateIn(Schema):

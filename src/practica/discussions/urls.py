@@ -1,9 +1,18 @@
 """Q&A screens under the namespace "discussions", mounted at the site root: community pages
-live under /communities/<slug>/, threads under /questions/, plus /search/ and /notifications/."""
+live under /communities/<slug>/ (a group's under /communities/<slug>/groups/<group>/threads/),
+threads under /questions/, plus /search/ and /notifications/."""
 
 from django.urls import path
 
-from practica.discussions.views import actions, attachments, inbox, lists, moderation, threads
+from practica.discussions.views import (
+    actions,
+    attachments,
+    groups,
+    inbox,
+    lists,
+    moderation,
+    threads,
+)
 
 app_name = "discussions"
 
@@ -13,6 +22,17 @@ urlpatterns = [
     path("questions/unanswered/", lists.unanswered, name="unanswered"),
     path("communities/<slug:slug>/questions/", lists.community_questions, name="community"),
     path("search/", lists.search, name="search"),
+    # A grassroots group's threads
+    path(
+        "communities/<slug:community>/groups/<slug:group>/threads/",
+        groups.group_threads,
+        name="group_threads",
+    ),
+    path(
+        "communities/<slug:community>/groups/<slug:group>/threads/new/",
+        groups.group_ask,
+        name="group_ask",
+    ),
     # Asking
     path("communities/<slug:slug>/ask/", threads.ask, name="ask"),
     path("communities/<slug:slug>/ask/similar/", threads.similar, name="similar"),

@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 
 from practica.api.fields import Id, Slug
 from practica.api.pagination import Page
-from practica.communities.models import Community
+from practica.communities.models import Community, Group
 from practica.core.markdown import render_markdown
 from practica.core.models import Topic
 from practica.events.api_access import ERRORS, managed_event, visible_event
@@ -27,6 +27,7 @@ from practica.events.api_ama import router as ama_router
 from practica.events.api_attendance import router as attendance_router
 from practica.events.api_calendar import router as calendar_router
 from practica.events.api_content import router as content_router
+from practica.events.api_groups import router as groups_router
 from practica.events.api_registrations import router as registrations_router
 from practica.events.models import (
     Event,
@@ -42,6 +43,7 @@ from practica.events.permissions import (
     can_see_online_link,
 )
 from practica.events.queries.events import find_events, registration_of, seat_summary
+from practica.events.queries.group_meetings import may_organize_meetings
 from practica.events.queries.planning import cadence_target
 from practica.events.schemas import (
     CadenceIn,
@@ -69,13 +71,14 @@ router.add_router("", attendance_router)
 router.add_router("", ama_router)
 router.add_router("", content_router)
 router.add_router("", calendar_router)
+router.add_router("", groups_router)
 
 
 # --- Lookups -------------------------------------------------------------------------------
 
 
 def _with_relations(events: QuerySet[Event]) -> QuerySet[Event]:
-    return events.select_related("community", "series").prefetch_related(
+    return events.select_related("community", "series", "group").prefetch_related(
         Prefetch("topics", queryset=Topic.objects.order_by("name")),
         Prefetch("co_hosts", queryset=Community.objects.order_by("name")),
     )
@@ -106,6 +109,16 @@ def _series(series_id: int | None) -> EventSeries | None:
     if series is None:
         raise ValidationError({"series_id": _("There is no such series.")})
     return series
+
+
+def _group(community: Community, slug: str | None) -> Group | None:
+    """The community's group with this slug; unknown is a 422 on `group`."""
+    if slug is None:
+        return None
+    group = Group.objects.filter(community=community, slug=slug).first()
+    if group is None:
+        raise ValidationError({"group": _("%(name)s has no such group.") % {"name": community}})
+    return group
 
 
 def _host_specs(hosts: Sequence[HostIn]) -> list[HostSpec]:
@@ -178,7 +191,7 @@ def list_events(request: HttpRequest, filters: Query[EventFilters]) -> QuerySet[
     )
     own = Registration.objects.filter(event_id=OuterRef("pk"), person_id=user.pk)
     return (
-        events.select_related("community", "series")
+        events.select_related("community", "series", "group")
         .prefetch_related(
             Prefetch("topics", queryset=Topic.objects.order_by("name")),
             Prefetch("co_hosts", queryset=Community.objects.order_by("name")),
@@ -200,10 +213,13 @@ def get_event(request: HttpRequest, event_id: Id) -> Event:
 @router.post("/communities/{slug}/events", response={201: EventDetailOut, **ERRORS})
 def create_event(request: HttpRequest, slug: Slug, payload: EventCreateIn) -> Status:
     """Schedule an event of the community: a draft (seen by its organizers only) unless
-    `publish`. The community's organizers, leaders and managers only (403)."""
+    `publish`. The community's organizers, leaders and managers only (403); a meeting of one
+    of its groups (`group`) also the group's owners. Clashes are not refused: check them first
+    with `check_event_clashes`."""
     user = request.auth
     community = get_object_or_404(Community, slug=slug)
-    if not can_create_event(user, community):
+    group = _group(community, payload.group)
+    if not (may_organize_meetings(user, group) if group else can_create_event(user, community)):
         raise PermissionDenied(_("Only the community's organizers can schedule events."))
     topics = _topics(payload.topics)
     co_hosts = _co_hosts(payload.co_hosts)
@@ -233,6 +249,7 @@ def create_event(request: HttpRequest, slug: Slug, payload: EventCreateIn) -> St
         offer_minutes=payload.offer_minutes,
         hosts=_host_specs(payload.hosts),
         publish=payload.publish,
+        group=group,
     )
     return Status(201, _event_detail(request, event.pk))
 
@@ -250,6 +267,8 @@ def update_event(request: HttpRequest, event_id: Id, payload: EventUpdateIn) -> 
         changes["co_hosts"] = _co_hosts(changes["co_hosts"])
     if "series_id" in changes:
         changes["series"] = _series(changes.pop("series_id"))
+    if "group" in changes:
+        changes["group"] = _group(event.community, changes["group"])
     for name in ("capacities", "waitlist_limits"):
         if name in changes:
             changes[name] = {str(mode): value for mode, value in changes[name].items()}

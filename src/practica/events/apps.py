@@ -17,3 +17,7 @@ class EventsConfig(AppConfig):
 
         register_ownership_provider(SeriesOwnership())
         register_ownership_provider(HostedEventOwnership())
+
+        from practica.events.calendar_source import register_event_calendar_source
+
+        register_event_calendar_source()

@@ -92,8 +92,17 @@ class SeatOut(Schema):
     waitlist_full: bool
 
 
+class EventGroupRef(Schema):
+    """The grassroots group whose meeting an event is."""
+
+    id: int
+    slug: str
+    name: str
+
+
 class EventOut(Schema):
-    """An event as it appears in lists. Times are UTC; `time_zone` is the organizer's zone."""
+    """An event as it appears in lists. Times are UTC; `time_zone` is the organizer's zone.
+    `group`: the hosting community's grassroots group whose meeting it is, or null."""
 
     id: int
     title: str
@@ -101,6 +110,7 @@ class EventOut(Schema):
     mode: EventMode
     status: EventStatus
     community: CommunityRef
+    group: EventGroupRef | None
     co_hosts: list[CommunityRef]
     topics: list[TopicRef]
     series: SeriesRef | None
@@ -234,6 +244,11 @@ class EventCreateIn(Schema):
         default_factory=list, max_length=MAX_CO_HOSTS, description="Community slugs."
     )
     series_id: Id | None = None
+    group: Slug | None = Field(
+        None,
+        description="A grassroots group of the community (its slug): the event is its meeting. "
+        "The group's owners may schedule these too; not for an archived group.",
+    )
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     time_zone: text(64, min_length=1) = Field(description="IANA name, e.g. Europe/Berlin.")
@@ -264,6 +279,7 @@ class EventUpdateIn(Schema):
     topics: list[Slug] = Field(None, max_length=MAX_TOPICS)
     co_hosts: list[Slug] = Field(None, max_length=MAX_CO_HOSTS)
     series_id: Id | None = None
+    group: Slug | None = Field(None, description="A group of the community, or null for none.")
     starts_at: AwareDatetime = None
     ends_at: AwareDatetime = None
     time_zone: text(64, min_length=1) = None

@@ -9,6 +9,7 @@ from practica.events.views import (
     costs,
     events,
     feedback,
+    groups,
     library,
     planning,
     scheduling,
@@ -52,6 +53,17 @@ urlpatterns = [
         name="feed_community",
     ),
     path("feeds/<str:secret>/program/<slug:slug>.ics", calendar.program_feed, name="feed_program"),
+    path(
+        "feeds/<str:secret>/community/<slug:community>/groups/<slug:group>.ics",
+        calendar.group_feed,
+        name="feed_group",
+    ),
+    # A grassroots group's meetings
+    path(
+        "communities/<slug:community>/groups/<slug:group>/calendar/",
+        groups.group_calendar,
+        name="group_calendar",
+    ),
     # Attendance and after (check-in, materials and the library, feedback, AMA, costs)
     path("<int:pk>/check-in/", attendance.checkin_list, name="checkin"),
     path(

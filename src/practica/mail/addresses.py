@@ -3,6 +3,8 @@
 All live on `settings.MAIL_LIST_DOMAIN`:
 
 - `<community-slug>@domain` — the list; mail to it from a member starts a thread.
+- `<community-slug>.<group-slug>@domain` — a grassroots group's list; mail to it from a member
+  of the group starts a thread in the group. Slugs have no dots, so the dot is unambiguous.
 - `reply+<key>@domain` — the Reply-To of list mail sent to one member about one thread. The key
   names the member and the thread and carries an HMAC of both, so a reply is attributed by
   the key, never by the From header alone (From is easily forged; the key is not).
@@ -87,6 +89,16 @@ def list_address(community_slug: str) -> str:
     return f"{community_slug.lower()}@{list_domain()}"
 
 
+def group_list_id(community_slug: str, group_slug: str) -> str:
+    """The group list's RFC 2919 identifier: `<group>.<community>.<domain>`."""
+    return f"{group_slug.lower()}.{list_id(community_slug)}"
+
+
+def group_list_address(community_slug: str, group_slug: str) -> str:
+    """Where a grassroots group's members write to start a thread in the group."""
+    return f"{community_slug.lower()}.{group_slug.lower()}@{list_domain()}"
+
+
 def reply_key(*, person_id: int, thread_id: int) -> str:
     return signed_key("reply", person_id, thread_id)
 
@@ -104,6 +116,14 @@ class ListRecipient:
     """Mail to a community's list address."""
 
     community_slug: str
+
+
+@dataclass(frozen=True)
+class GroupListRecipient:
+    """Mail to a grassroots group's list address."""
+
+    community_slug: str
+    group_slug: str
 
 
 @dataclass(frozen=True)
@@ -128,14 +148,15 @@ class UnknownRecipient:
     reason: str
 
 
-Recipient = ListRecipient | ReplyRecipient | BounceRecipient | UnknownRecipient
+Recipient = ListRecipient | GroupListRecipient | ReplyRecipient | BounceRecipient | UnknownRecipient
 
 
 def read_recipient(address: str) -> Recipient:
     """What an envelope recipient on the list domain stands for. Never raises.
 
     A `+detail` on a list address (`ml+anything@`) is ignored, as MTAs do for sub-addressing.
-    Whether the community exists is for the caller to check.
+    `community.group@` is a group's list. Whether the community (or group) exists is for the
+    caller to check.
     """
     address = address.strip().strip("<>").lower()
     local, at, domain = address.rpartition("@")
@@ -153,10 +174,12 @@ def read_recipient(address: str) -> Recipient:
         if ids is None:
             return UnknownRecipient("the bounce key is not valid")
         return BounceRecipient(person_id=ids[0])
-    slug = local.split("+", 1)[0]
-    if not re.fullmatch(r"[-a-z0-9_]+", slug):
+    slugs = local.split("+", 1)[0].split(".")
+    if len(slugs) > 2 or not all(re.fullmatch(r"[-a-z0-9_]+", slug) for slug in slugs):
         return UnknownRecipient("not a list name")
-    return ListRecipient(community_slug=slug)
+    if len(slugs) == 2:
+        return GroupListRecipient(community_slug=slugs[0], group_slug=slugs[1])
+    return ListRecipient(community_slug=slugs[0])
 
 
 def verp_token_person(token: str) -> int | None:

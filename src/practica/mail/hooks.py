@@ -46,8 +46,10 @@ class ListMailHandler(Protocol):
         author: Any,
         message: "ParsedMessage",
         inbound: "InboundMessage",
+        group: Any = None,
     ) -> HandledMail:
-        """A message to the list address that answers nothing known: a new thread."""
+        """A message to the list address that answers nothing known: a new thread (in
+        `group`, a grassroots group of `community`, when it came to the group's address)."""
         ...
 
     def reply(

@@ -18,7 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from practica.communities.models import Community, Membership
+from practica.communities.models import Community, GroupMembership, Membership
 from practica.mail.addresses import list_id
 from practica.mail.models import (
     Bounce,
@@ -107,12 +107,14 @@ def list_default_mode(community_id: int) -> str:
     return default or LIST_DEFAULT_MODE
 
 
-def list_recipients(*, community_id: int, mode: str) -> QuerySet[User]:
+def list_recipients(*, community_id: int, mode: str, group_id: int | None = None) -> QuerySet[User]:
     """Current, active members of the community whose effective delivery is `mode`.
 
     The effective mode is the member's choice, or the list's default when they made none; a
     member whose mailbox is suspended (repeated hard bounces) receives nothing. One query
     whatever the community's size: the choice that differs from the default is the rare case.
+    With `group_id`, only the current members of that group of the community: a group's list
+    mail follows each member's delivery choice for the community's list.
     """
     chosen = ListSubscription.objects.filter(community_id=community_id)
     people = User.objects.filter(
@@ -125,6 +127,14 @@ def list_recipients(*, community_id: int, mode: str) -> QuerySet[User]:
     ).exclude(
         Exists(MailboxHealth.objects.filter(person_id=OuterRef("pk"), suspended_at__isnull=False))
     )
+    if group_id is not None:
+        people = people.filter(
+            Exists(
+                GroupMembership.objects.filter(
+                    group_id=group_id, person_id=OuterRef("pk"), left_at__isnull=True
+                )
+            )
+        )
     if mode == list_default_mode(community_id):
         return people.exclude(Exists(chosen.filter(person_id=OuterRef("pk")).exclude(mode=mode)))
     return people.filter(Exists(chosen.filter(person_id=OuterRef("pk"), mode=mode)))

@@ -1,10 +1,10 @@
 """List mail in: a member's mail to the list starts a thread; a reply by mail posts in it.
 
 Registered with `practica.mail.hooks` by `DiscussionsConfig.ready()`; the inbound service in
-`mail` decides who sent what to which address (member, reply key, moderation) and calls these
-inside its transaction. Posts go through the same services as the web (`create_thread`,
-`post_reply`), so the same rules hold: membership, locked threads, rate limits, sizes. A
-refusal becomes `MailRefused` with the sentence the sender is mailed back.
+`mail` decides who sent what to which address (member, reply key, moderation, a group's list)
+and calls these inside its transaction. Posts go through the same services as the web
+(`create_thread`, `post_reply`), so the same rules hold: membership, locked threads, rate
+limits, sizes. A refusal becomes `MailRefused` with the sentence the sender is mailed back.
 
 Mail is plain text, so the body is kept as the sender wrote it (quotes and signature
 stripped; `plain_text_as_markdown` keeps its line breaks), with the Message-ID it arrived
@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.text import Truncator, get_valid_filename
 from django.utils.translation import gettext as _
 
-from practica.communities.models import Community
+from practica.communities.models import Community, Group
 from practica.core.markdown import plain_text_as_markdown
 from practica.discussions import email as discussion_mail
 from practica.discussions.models import (
@@ -147,6 +147,7 @@ class DiscussionListHandler:
         author: User,
         message: "ParsedMessage",
         inbound: "InboundMessage",
+        group: Group | None = None,
     ) -> HandledMail:
         body = _body(message)
         title, kind = _title_and_kind(message, body)
@@ -159,6 +160,7 @@ class DiscussionListHandler:
                 body=body,
                 origin=PostOrigin.EMAIL,
                 email_message_id=message.message_id,
+                group=group,
             )
         except (ValidationError, PermissionDenied) as error:
             raise _refusal(error) from error

@@ -6,15 +6,18 @@ Beat runs `send_list_digests` every 15 minutes. A member is due from 08:00 to 11
 (if the beat was down at eight, the digest still goes out that morning) and gets at most one
 digest per community and period: the outbox key names community, member and local period, and
 members whose key exists are skipped before anything is rendered. An empty digest is not sent.
+A grassroots group's threads are in the digests of the group's current members only, so
+members are served in batches by the groups they belong to (most are in none).
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
 
-from practica.communities.models import Community
+from practica.communities.models import Community, GroupMembership
 from practica.discussions import digest_mail
 from practica.discussions import email as discussion_mail
 from practica.discussions.models import Thread, ThreadKind, ThreadState
@@ -48,13 +51,29 @@ def _due_period(mode: str, time_zone: str, now: datetime) -> str | None:
     return _period(mode, local.date())
 
 
-def digest_content(*, community: Community, mode: str, now: datetime) -> digest_mail.DigestContent:
+def _in_digest(community: Community, since: datetime, now: datetime) -> Q:
+    """Threads a digest of the period [since, now) may show: new ones and open questions."""
+    new = Q(created_at__gte=since, created_at__lt=now)
+    unanswered = Q(kind=ThreadKind.QUESTION, state=ThreadState.OPEN, created_at__lt=now)
+    return Q(community=community, is_hidden=False, merged_into__isnull=True) & (new | unanswered)
+
+
+def digest_content(
+    *,
+    community: Community,
+    mode: str,
+    now: datetime,
+    group_ids: Iterable[int] = (),
+) -> digest_mail.DigestContent:
     """The community's threads started in the period before `now`, and its oldest (urgent
-    first) unanswered questions; hidden and merged threads are left out."""
+    first) unanswered questions; hidden and merged threads are left out, and so are the
+    threads of groups other than `group_ids` (the reader's)."""
     since = now - _PERIOD[DeliveryMode(mode)]
-    visible = Thread.objects.filter(
-        community=community, is_hidden=False, merged_into__isnull=True
-    ).select_related("author", "community")
+    visible = (
+        Thread.objects.filter(community=community, is_hidden=False, merged_into__isnull=True)
+        .filter(Q(group__isnull=True) | Q(group_id__in=list(group_ids)))
+        .select_related("author", "community")
+    )
     new_threads = list(
         visible.filter(created_at__gte=since, created_at__lt=now).order_by("created_at", "pk")[
             :MAX_NEW_THREADS
@@ -98,14 +117,37 @@ def send_community_digests(*, community: Community, mode: str, now: datetime) ->
     due = [recipient for recipient in due if recipient.idempotency_key not in sent_keys]
     if not due:
         return 0
-    content = digest_content(community=community, mode=mode, now=now)
-    if content.is_empty:
-        return 0
     delivery_url = list_delivery_url(community_slug=community.slug)
-    enqueue_messages(
-        mails=digest_mail.digest_mails(content=content, recipients=due, delivery_url=delivery_url)
-    )
-    return len(due)
+    sent = 0
+    for group_ids, recipients in _by_groups(community, due, mode=mode, now=now).items():
+        content = digest_content(community=community, mode=mode, now=now, group_ids=group_ids)
+        if content.is_empty:
+            continue
+        enqueue_messages(
+            mails=digest_mail.digest_mails(
+                content=content, recipients=recipients, delivery_url=delivery_url
+            )
+        )
+        sent += len(recipients)
+    return sent
+
+
+def _by_groups(
+    community: Community, due: list[digest_mail.DigestRecipient], *, mode: str, now: datetime
+) -> dict[frozenset[int], list[digest_mail.DigestRecipient]]:
+    """The recipients batched by the community's groups they are in, among the groups with a
+    thread the digest could show (so most members share one batch)."""
+    since = now - _PERIOD[DeliveryMode(mode)]
+    shown = Thread.objects.filter(_in_digest(community, since, now), group__isnull=False)
+    groups: dict[int, set[int]] = defaultdict(set)
+    for person_id, group_id in GroupMembership.objects.filter(
+        group_id__in=shown.values("group_id"), left_at__isnull=True
+    ).values_list("person_id", "group_id"):
+        groups[person_id].add(group_id)
+    batches: dict[frozenset[int], list[digest_mail.DigestRecipient]] = defaultdict(list)
+    for recipient in due:
+        batches[frozenset(groups.get(recipient.person_id, ()))].append(recipient)
+    return batches
 
 
 def send_list_digests(*, now: datetime | None = None) -> dict[str, int]:

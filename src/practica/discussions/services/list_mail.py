@@ -53,8 +53,10 @@ def send_post_to_list(*, post_id: int) -> int:
     """Enqueue `post`'s list mail to every member whose delivery is every message.
 
     Not sent to its author, to members who muted the thread, for hidden posts or threads, or
-    for posts from the archive. Locks the post row (select_for_update) so concurrent calls
-    mail once; returns how many mails this call enqueued (0 when already sent).
+    for posts from the archive. A grassroots group's thread goes to the group's current
+    members only (by their delivery choice for the community's list), from the group's list.
+    Locks the post row (select_for_update) so concurrent calls mail once; returns how many
+    mails this call enqueued (0 when already sent).
     """
     with transaction.atomic():
         post = (
@@ -73,7 +75,11 @@ def send_post_to_list(*, post_id: int) -> int:
                 thread_id=thread.pk, person_id=OuterRef("pk"), level=SubscriptionLevel.MUTED
             )
             people = (
-                list_recipients(community_id=thread.community_id, mode=DeliveryMode.EVERY)
+                list_recipients(
+                    community_id=thread.community_id,
+                    mode=DeliveryMode.EVERY,
+                    group_id=thread.group_id,
+                )
                 .exclude(pk=post.author_id)
                 .exclude(Exists(muted))
                 .values_list("pk", "email", "preferred_language")

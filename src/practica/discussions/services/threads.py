@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from practica.communities.models import Community
+from practica.communities.models import Community, Group
 from practica.core.models import ActivityKind
 from practica.core.services import record_activity, record_audit
 from practica.discussions.models import (
@@ -44,6 +44,7 @@ from practica.discussions.permissions import (
     can_view_post,
     can_view_thread,
 )
+from practica.discussions.services.group_threads import check_group_thread, group_activity_data
 from practica.discussions.services.posting_rules import (
     add_mentions,
     check_rate_limit,
@@ -97,8 +98,10 @@ def create_thread(
     is_urgent: bool = False,
     origin: str = PostOrigin.WEB,
     email_message_id: str = "",
+    group: Group | None = None,
 ) -> Thread:
-    """Start a question or a discussion with its opening post.
+    """Start a question or a discussion with its opening post (in `group`, a grassroots group
+    of the community, if given: see `group_threads.check_group_thread`).
 
     An urgent question ("a customer is waiting") must be answered by `respond_by`, the
     community's response target from now. Records ASKED/DISCUSSED, indexes the thread for
@@ -107,6 +110,8 @@ def create_thread(
     """
     if not can_post_in(author, community):
         raise PermissionDenied(_("Only members of %(name)s can post there.") % {"name": community})
+    if group is not None:
+        check_group_thread(author=author, community=community, group=group)
     if kind not in ThreadKind.values:
         raise ValidationError({"kind": _("Choose a question or a discussion.")})
     if is_urgent and kind != ThreadKind.QUESTION:
@@ -121,6 +126,7 @@ def create_thread(
         now = timezone.now()
         thread = Thread.objects.create(
             community=community,
+            group=group,
             kind=kind,
             title=title,
             author=author,
@@ -152,7 +158,11 @@ def create_thread(
             community_id=community.pk,
             subject=thread,
             occurred_at=now,
-            data={"urgent": bool(is_urgent), "topics": [topic.pk for topic in topic_rows]},
+            data={
+                "urgent": bool(is_urgent),
+                "topics": [topic.pk for topic in topic_rows],
+                **group_activity_data(thread),
+            },
         )
         _search().index_thread(thread)  # indexes the opening post too
         _notifications().notify_new_thread(thread)
@@ -244,6 +254,7 @@ def post_reply(
                     "cross_org": cross_org,
                     "cross_level": cross_level,
                     "seconds_since_question": seconds,
+                    **group_activity_data(thread),
                 },
             )
         else:
@@ -254,7 +265,7 @@ def post_reply(
                 subject=post,
                 counterpart_id=thread.author_id if is_response else None,
                 occurred_at=now,
-                data={"thread": thread.pk},
+                data={"thread": thread.pk, **group_activity_data(thread)},
             )
         thread.refresh_from_db()
         post.thread = thread
@@ -370,7 +381,12 @@ def vote(*, post: Post, voter: User, value: int) -> Post:
             community_id=thread.community_id,
             subject=post,
             counterpart_id=post.author_id,
-            data={"thread": thread.pk, "value": value, "previous": previous},
+            data={
+                "thread": thread.pk,
+                "value": value,
+                "previous": previous,
+                **group_activity_data(thread),
+            },
         )
         post.refresh_from_db(fields=["score"])
     return post
@@ -429,6 +445,7 @@ def accept_answer(*, answer: Post, actor: User, thread: Thread | None = None) ->
                 "previous": previous,
                 "seconds_since_question": thread.accepted_answer_seconds,
                 "by_moderator": actor.pk != thread.author_id,
+                **group_activity_data(thread),
             },
         )
         if actor.pk != thread.author_id:

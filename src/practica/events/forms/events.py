@@ -15,7 +15,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from practica.communities.models import Community
+from practica.communities.models import Community, Group, GroupMembership, GroupRole
 from practica.core.queries import topic_tree, topics_with_descendants
 from practica.events.models import (
     Event,
@@ -25,6 +25,7 @@ from practica.events.models import (
     SeatMode,
     SpeakerRole,
 )
+from practica.events.permissions import can_create_event
 from practica.events.services.events import HostSpec
 from practica.people.forms import TIME_ZONE_CHOICES, TopicChoiceField, TopicMultipleChoiceField
 
@@ -151,6 +152,15 @@ class EventForm(forms.Form):
         required=False,
         empty_label=_("Not part of a series"),
     )
+    group = forms.ModelChoiceField(
+        label=_("Group"),
+        queryset=Group.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Not a group's meeting"),
+        help_text=_("A meeting of one of the community's groups: it is on the group's calendar."),
+        error_messages={"invalid_choice": _("Choose one of the groups listed.")},
+    )
     co_hosts = forms.ModelMultipleChoiceField(
         label=_("Co-hosting communities"),
         queryset=Community.objects.none(),
@@ -238,10 +248,18 @@ class EventForm(forms.Form):
         label=_("Schedule it anyway: I have checked the clashes"), required=False
     )
 
-    def __init__(self, *args: Any, community: Community, event: Event | None = None, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        community: Community,
+        event: Event | None = None,
+        user: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.community = community
         self.event = event
+        self._limit_groups(user)
         if community.topics.exists():
             self.fields["topics"].queryset = topics_with_descendants(
                 community.topics.all()
@@ -257,6 +275,27 @@ class EventForm(forms.Form):
                     *OFFER_CHOICES,
                     (offered, _("%(minutes)s minutes") % {"minutes": offered}),
                 ]
+
+    def _limit_groups(self, user: Any) -> None:
+        """The community's open groups; for a group owner who is not one of the community's
+        organizers, only the groups they own, and then a group is required."""
+        groups = Group.objects.filter(community=self.community, archived_at__isnull=True)
+        if user is not None and not can_create_event(user, self.community):
+            owned = GroupMembership.objects.filter(
+                person=user, role=GroupRole.OWNER, left_at__isnull=True
+            ).values("group_id")
+            groups = groups.filter(pk__in=owned)
+            self.fields["group"].required = True
+            self.fields["group"].error_messages["required"] = _(
+                "Choose the group whose meeting this is."
+            )
+        if self.event is not None and self.event.group_id is not None:
+            groups = groups | Group.objects.filter(pk=self.event.group_id)
+        self.fields["group"].queryset = groups.order_by("name")
+
+    @property
+    def has_groups(self) -> bool:
+        return self.fields["group"].queryset.exists()
 
     @property
     def has_series(self) -> bool:
@@ -289,6 +328,7 @@ class EventForm(forms.Form):
                 "format",
                 "description",
                 "series",
+                "group",
                 "time_zone",
                 "mode",
                 "venue_room",
@@ -391,6 +431,7 @@ class EventForm(forms.Form):
             "topics": list(data.get("topics") or []),
             "co_hosts": list(data.get("co_hosts") or []),
             "series": data.get("series"),
+            "group": data.get("group"),
             "time_zone": zone_name,
             "starts_at": starts,
             "ends_at": ends,

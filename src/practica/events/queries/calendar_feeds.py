@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from practica.communities.models import Community, Program
+from practica.communities.models import Community, Group, Program
 from practica.events.calendar import CalendarEntry
 from practica.events.models import (
     SEAT_HOLDING,
@@ -89,6 +89,11 @@ def community_feed(
     """The events the community hosts or co-hosts."""
     events = _listed(now).filter(Q(community=community) | Q(co_hosts=community)).distinct()
     return _entries(events, person)
+
+
+def group_feed(group: Group, person: Any, *, now: datetime | None = None) -> list[CalendarEntry]:
+    """The meetings of a grassroots group."""
+    return _entries(_listed(now).filter(group=group), person)
 
 
 def program_feed(

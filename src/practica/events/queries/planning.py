@@ -49,14 +49,16 @@ def clashing_events(
 ) -> QuerySet[Event]:
     """Events, drafts included, that overlap [starts_at, ends_at) and share an audience with
     an event hosted by `community` (and co-hosted by `co_hosts`): hosted or co-hosted by one
-    of those communities, or hosted in one of their programs. Cancelled events never clash;
-    `exclude` (the event being edited) is left out."""
+    of those communities, or hosted or co-hosted by a sister community (one of the
+    communities of their programs), so sister communities do not schedule on top of each
+    other. Cancelled events never clash; `exclude` (the event being edited) is left out."""
     hosts = [community, *co_hosts]
     host_ids = {host.pk for host in hosts}
     program_ids = {host.program_id for host in hosts if host.program_id}
     audience = Q(community_id__in=host_ids) | Q(co_hosts__in=host_ids)
     if program_ids:
-        audience |= Q(community__program_id__in=program_ids)
+        sisters = Community.objects.filter(program_id__in=program_ids).values("pk")
+        audience |= Q(community_id__in=sisters) | Q(co_hosts__in=sisters)
     found = (
         Event.objects.exclude(status=EventStatus.CANCELLED)
         .filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
@@ -90,7 +92,9 @@ def clashes_for(
     *,
     co_hosts: Iterable[Community] = (),
 ) -> list[Clash]:
-    """`clashing_events` with the reason each one clashes, the closest audience first."""
+    """`clashing_events` with the reason each one clashes: the same community, a host
+    community shared with it (co-hosted together), or a sister community in the same program
+    that does not co-host it."""
     co_hosts = list(co_hosts)
     host_ids = {community.pk, *(host.pk for host in co_hosts)}
     events = clashing_events(community, starts_at, ends_at, exclude, co_hosts=co_hosts)

@@ -29,6 +29,7 @@ from practica.events.models import (
     QuestionStatus,
 )
 from practica.events.permissions import can_moderate_ama, can_view_event
+from practica.events.services.group_events import group_activity_data
 
 MAX_QUESTION_LENGTH = 2000
 MIN_QUESTION_LENGTH = 5
@@ -89,7 +90,10 @@ def ask_question(*, event: Event, author: Any, text: str, anonymous: bool = Fals
             community_id=event.community_id,
             subject=event,
             occurred_at=now,
-            data={"anonymous": True} if anonymous else {"question": question.pk},
+            data={
+                **({"anonymous": True} if anonymous else {"question": question.pk}),
+                **group_activity_data(event),
+            },
         )
     return question
 

@@ -41,6 +41,7 @@ from practica.events.models import (
     SpeakerRole,
 )
 from practica.events.permissions import can_manage_event, can_view_event
+from practica.events.services.group_events import group_activity_data
 from practica.people.models import User
 
 # Check-in opens this long before the start (doors open, people arrive early).
@@ -132,7 +133,7 @@ def _mark_attended(registration: Registration, *, method: str, now: datetime) ->
         community_id=event.community_id,
         subject=event,
         occurred_at=_attended_at(event, now),
-        data={"method": method},
+        data={"method": method, **group_activity_data(event)},
     )
 
 
@@ -436,7 +437,7 @@ def close_attendance(*, event: Event, actor: User) -> AttendanceClosed:
                 community_id=event.community_id,
                 subject=event,
                 occurred_at=event.starts_at,
-                data={"role": role},
+                data={"role": role, **group_activity_data(event)},
             )
             if kind == ActivityKind.PRESENTED:
                 presented += 1

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from practica.communities.models import Community
+from practica.communities.models import Community, Group
 from practica.communities.permissions import can_manage_community
 from practica.core.models import Topic
 from practica.core.services import record_audit
@@ -37,6 +37,7 @@ from practica.events.models import (
 )
 from practica.events.permissions import can_create_event, can_manage_event
 from practica.events.queries.events import registrations_to_tell
+from practica.events.services.group_events import check_event_group
 from practica.events.services.registration import change_capacity
 
 MAX_TITLE = Event._meta.get_field("title").max_length or 200
@@ -57,7 +58,9 @@ EDITABLE_FIELDS = SCHEDULE_FIELDS | {
     "offer_minutes",
     "series",
 }
-RELATION_FIELDS = frozenset({"topics", "co_hosts", "capacities", "waitlist_limits", "hosts"})
+RELATION_FIELDS = frozenset(
+    {"topics", "co_hosts", "capacities", "waitlist_limits", "hosts", "group"}
+)
 
 
 @cache
@@ -167,14 +170,19 @@ def create_event(
     offer_minutes: int = 1440,
     hosts: Sequence["HostSpec"] = (),
     publish: bool = False,
+    group: Group | None = None,
 ) -> Event:
     """Schedule an event of `community` (a draft unless `publish`), with one seat row per mode.
 
-    Organizers, leaders and managers of the community only. Capacities per seat mode default
-    to unlimited; `hosts` are set as by `set_event_hosts`, in the same transaction. Clashes
-    are warnings for the screen (`queries.planning.clashing_events`), not errors here.
+    Organizers, leaders and managers of the community only; a meeting of `group` (one of the
+    community's grassroots groups) may also be scheduled by the group's owners
+    (`group_events.check_event_group`). Capacities per seat mode default to unlimited;
+    `hosts` are set as by `set_event_hosts`, in the same transaction. Clashes are warnings
+    for the screen (`queries.planning.clashing_events`), not errors here.
     """
-    if not can_create_event(actor, community):
+    if group is not None:
+        check_event_group(actor=actor, community=community, group=group)
+    elif not can_create_event(actor, community):
         raise PermissionDenied(_("Only the community's organizers can schedule events."))
     values = _clean_fields(
         {
@@ -203,6 +211,7 @@ def create_event(
     with transaction.atomic():
         event = Event.objects.create(
             community=community,
+            group=group,
             series=series,
             created_by=actor,
             status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT,
@@ -226,7 +235,7 @@ def create_event(
             action="events.event_created",
             target=event,
             community_id=community.pk,
-            data={"published": publish},
+            data={"published": publish, **({"group": group.pk} if group else {})},
         )
     return event
 
@@ -239,7 +248,8 @@ def update_event(*, event: Event, actor: Any, **changes: Any) -> Event:
     published event, mails everyone registered or waiting (with the updated invitation).
     Switching mode adds the seat rows the new mode needs; a mode that people hold seats in
     can't be removed. Capacities go through `change_capacity` (refused below seats taken).
-    Organizers only. Locks the event row.
+    `group` makes it a meeting of that group (checked as in `create_event`) or, None, no
+    group's. Organizers only. Locks the event row.
     """
     if not can_manage_event(actor, event):
         raise PermissionDenied(_("Only the event's organizers can edit it."))
@@ -258,6 +268,11 @@ def update_event(*, event: Event, actor: Any, **changes: Any) -> Event:
             if series is not None and series.community_id != event.community_id:
                 raise ValidationError({"series": _("The series belongs to another community.")})
             event.series = series
+        if "group" in changes:
+            group = changes["group"]
+            if group is not None and group.pk != event.group_id:
+                check_event_group(actor=actor, community=event.community, group=group)
+            event.group = group
         previous = {
             name: getattr(event, name)
             for name in SCHEDULE_FIELDS

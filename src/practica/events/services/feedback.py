@@ -21,6 +21,7 @@ from practica.core.outgoing_mail import send_templated_mail
 from practica.core.services import record_activity
 from practica.events.models import Event, EventStatus, Feedback
 from practica.events.queries.attendance import feedback_recipients, may_give_feedback
+from practica.events.services.group_events import group_activity_data
 
 MAX_COMMENT_LENGTH = 4000
 # Members can answer (or change their answer) this long after the event ends.
@@ -107,7 +108,7 @@ def _save_feedback(event: Event, person: Any, values: dict[str, Any], now: datet
         community_id=event.community_id,
         subject=event,
         occurred_at=now,
-        data={"satisfaction": values["satisfaction"]},
+        data={"satisfaction": values["satisfaction"], **group_activity_data(event)},
     )
     return feedback
 

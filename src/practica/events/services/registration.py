@@ -36,6 +36,7 @@ from practica.events.models import (
 )
 from practica.events.permissions import can_manage_event
 from practica.events.queries.events import ACTIVE_STATUSES
+from practica.events.services.group_events import group_activity_data
 
 # An offer shorter than this is pointless: the seat is given outright instead.
 MIN_OFFER = timedelta(minutes=5)
@@ -335,7 +336,7 @@ def _record_registered(registration: Registration, *, occurred_at: datetime) -> 
         community_id=registration.event.community_id,
         subject=registration.event,
         occurred_at=occurred_at,
-        data={"mode": registration.mode},
+        data={"mode": registration.mode, **group_activity_data(registration.event)},
     )
 
 

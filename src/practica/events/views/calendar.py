@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from practica.communities.models import Community, Membership, Program
+from practica.communities.models import Community, Group, GroupMembership, Membership, Program
 from practica.events.calendar import CalendarEntry, build_calendar
 from practica.events.models import Event
 from practica.events.permissions import can_see_online_link, can_view_event
@@ -92,6 +92,18 @@ def community_feed(request: HttpRequest, secret: str, slug: str) -> HttpResponse
 
 
 @require_GET
+def group_feed(request: HttpRequest, secret: str, community: str, group: str) -> HttpResponse:
+    person = _feed_reader(secret)
+    found = get_object_or_404(Group, community__slug=community, slug=group)
+    return _feed_response(
+        person,
+        _("%(name)s meetings · Practica") % {"name": found.name},
+        lambda: feeds.group_feed(found, person),
+        f"{community}-{found.slug}.ics",
+    )
+
+
+@require_GET
 def program_feed(request: HttpRequest, secret: str, slug: str) -> HttpResponse:
     person = _feed_reader(secret)
     program = get_object_or_404(Program, slug=slug)
@@ -115,7 +127,8 @@ def all_feed(request: HttpRequest, secret: str) -> HttpResponse:
 
 
 def _feed_links(request: HttpRequest, secret: str) -> list[dict[str, str]]:
-    """The member's feeds: theirs, every event, each of their communities and programs."""
+    """The member's feeds: theirs, every event, each of their communities, groups and
+    programs."""
 
     def link(label: str, name: str, **kwargs: str) -> dict[str, str]:
         url = request.build_absolute_uri(
@@ -147,6 +160,25 @@ def _feed_links(request: HttpRequest, secret: str) -> list[dict[str, str]]:
         )
         if community.program is not None:
             programs[community.program.pk] = community.program
+    groups = (
+        Group.objects.filter(
+            pk__in=GroupMembership.objects.filter(
+                person_id=request.user.pk, left_at__isnull=True
+            ).values("group_id"),
+            archived_at__isnull=True,
+        )
+        .select_related("community")
+        .order_by("name")
+    )
+    for group in groups:
+        links.append(
+            link(
+                _("Meetings of %(name)s") % {"name": group.name},
+                "feed_group",
+                community=group.community.slug,
+                group=group.slug,
+            )
+        )
     for program in sorted(programs.values(), key=lambda program: program.name):
         links.append(
             link(

@@ -219,6 +219,8 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "materials": list(event.materials.order_by("kind", "pk")),
         "co_hosts": list(event.co_hosts.order_by("name")),
         "can_manage": may_manage,
+        # A group's owner organizes its meetings, not the community's content calendar.
+        "can_plan": may_manage and can_create_event(request.user, event.community),
         "event_zone": zone_label(zone_named(event.time_zone)),
         "venue": ", ".join(
             part for part in (event.venue_room, event.venue_building, event.venue_city) if part

@@ -23,7 +23,7 @@ from practica.events.forms.events import (
     clash_window,
 )
 from practica.events.models import Event, EventStatus, SeatMode
-from practica.events.permissions import can_create_event, can_manage_event
+from practica.events.permissions import can_create_event, can_manage_event, can_schedule_in
 from practica.events.queries.planning import Clash, clashes_for
 from practica.events.services import events as scheduling
 from practica.events.views.events import event_or_404, event_url, refusal
@@ -75,6 +75,7 @@ def _form_page(
         "event": event,
         "clashes": clashes or [],
         "seat_modes": SeatMode.choices,
+        "can_plan": can_create_event(request.user, community),
     }
     return render(request, "events/event_form.html", context, status=status)
 
@@ -83,14 +84,15 @@ def _form_page(
 @require_http_methods(["GET", "POST"])
 def schedule_event(request: HttpRequest, slug: str) -> HttpResponse:
     community = get_object_or_404(Community.objects.select_related("program"), slug=slug)
-    if not can_create_event(request.user, community):
+    if not can_schedule_in(request.user, community):  # organizers, and its groups' owners
         return forbidden(
             request, community, _("Only the community's organizers can schedule its events.")
         )
     if request.method == "GET":
-        form = EventForm(community=community, initial={"time_zone": request.user.time_zone})
+        initial = {"time_zone": request.user.time_zone, "group": request.GET.get("group")}
+        form = EventForm(community=community, user=request.user, initial=initial)
         return _form_page(request, form, community=community, event=None)
-    form = EventForm(request.POST, community=community)
+    form = EventForm(request.POST, community=community, user=request.user)
     if not form.is_valid():
         return _form_page(request, form, community=community, event=None, status=422)
     clashes = _clashes(form, community, None)
@@ -122,6 +124,9 @@ def schedule_event(request: HttpRequest, slug: str) -> HttpResponse:
 def _changes(form: EventForm, event: Event) -> dict[str, Any]:
     """The service arguments for what the form changed; capacities only for changed modes."""
     schedule = dict(form.cleaned_data["schedule"])
+    group = schedule["group"]
+    if (group.pk if group is not None else None) == event.group_id:
+        del schedule["group"]  # unchanged: not a change to check, audit or save
     seats = {row.mode: row for row in event.seats.all()}
     for key, attribute in (("capacities", "capacity"), ("waitlist_limits", "waitlist_limit")):
         schedule[key] = {
@@ -151,9 +156,10 @@ def edit_event(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("A cancelled event can't be edited."))
         return redirect(event_url(event))
     if request.method == "GET":
-        form = EventForm(community=community, event=event, initial=EventForm.initial_for(event))
+        initial = EventForm.initial_for(event)
+        form = EventForm(community=community, event=event, user=request.user, initial=initial)
         return _form_page(request, form, community=community, event=event)
-    form = EventForm(request.POST, community=community, event=event)
+    form = EventForm(request.POST, community=community, event=event, user=request.user)
     if not form.is_valid():
         return _form_page(request, form, community=community, event=event, status=422)
     clashes = _clashes(form, community, event)
@@ -224,7 +230,7 @@ def clash_check(request: HttpRequest, slug: str) -> HttpResponse:
     if pk.isdigit() and len(pk) < 12:
         event = Event.objects.filter(pk=pk, community=community).first()
     allowed = can_manage_event(request.user, event) if event else False
-    if not allowed and not can_create_event(request.user, community):
+    if not allowed and not can_schedule_in(request.user, community):
         raise PermissionDenied
     window = clash_window(request.GET)
     clashes: list[Clash] = []

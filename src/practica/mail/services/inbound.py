@@ -22,6 +22,8 @@ per envelope recipient. Its contract:
    new thread. Mail to a reply key is a reply by the member the key names, whatever the From
    header says (a different known member in From is noted in `reason`). List mail from anyone
    else is HELD for the community's moderators. A list that does not accept mail → REJECTED.
+   A group's list (`<community>.<group>@`) works the same for the group's current members (a
+   new thread is the group's); anyone else is refused as in 6, never held.
 6. `MailRefused` from the handler → REJECTED. A known sender is told why by a mail through the
    outbox (idempotency key `inbound-refused:<row id>`) and the MTA gets 250, so they are not
    told twice (once by us, once by a bounce); an unknown sender gets 550 5.7.1 with the reason.
@@ -49,7 +51,7 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from practica.communities.models import Community, Membership
+from practica.communities.models import Community, Group, Membership
 from practica.core.services import record_audit
 from practica.mail import addresses
 from practica.mail.hooks import HandledMail, MailRefused, list_handler
@@ -62,6 +64,7 @@ from practica.mail.parsing import (
     read_bounce,
 )
 from practica.mail.services.bounces import record_bounce
+from practica.mail.services.group_lists import group_list_refusal
 from practica.mail.services.moderation import approve_held_message, discard_held_message
 from practica.mail.services.outbox import enqueue_message, site_mail_domain
 from practica.people.models import User
@@ -245,13 +248,17 @@ def _handle(inbound: InboundMessage, raw: bytes) -> InboundOutcome:
 def _parse_and_route(inbound: InboundMessage, raw: bytes, recipient: str) -> InboundOutcome:
     target = addresses.read_recipient(recipient)
     community: Community | None = None
+    group: Group | None = None
     if isinstance(target, addresses.UnknownRecipient):
         return _finish(
             inbound,
             _Decided(InboundStatus.REJECTED, 550, f"5.1.1 No such recipient: {target.reason}"),
         )
-    if isinstance(target, addresses.ListRecipient):
+    if isinstance(target, addresses.ListRecipient | addresses.GroupListRecipient):
         community = Community.objects.filter(slug=target.community_slug).first()
+        if isinstance(target, addresses.GroupListRecipient) and community is not None:
+            group = Group.objects.filter(community=community, slug=target.group_slug).first()
+            community = community if group is not None else None
         if community is None:
             return _finish(
                 inbound, _Decided(InboundStatus.REJECTED, 550, "5.1.1 No such list here")
@@ -276,7 +283,7 @@ def _parse_and_route(inbound: InboundMessage, raw: bytes, recipient: str) -> Inb
     with transaction.atomic():
         _lock_message_id(inbound.message_id)
         try:
-            _route(inbound, parsed, target, community, list_settings)
+            _route(inbound, parsed, target, community, list_settings, group=group)
         except _Decided as decided:
             return _finish(inbound, decided, community=community)
     raise AssertionError("routing always decides")  # pragma: no cover
@@ -332,6 +339,8 @@ def _route(
     target: addresses.Recipient,
     community: Community | None,
     list_settings: ListSettings | None,
+    *,
+    group: Group | None = None,
 ) -> None:
     """Decide what the message is and do it; always ends by raising `_Decided`."""
     if is_loop(parsed, our_loop_marker=addresses.loop_marker(), our_domain=site_mail_domain()):
@@ -357,7 +366,7 @@ def _route(
     if isinstance(target, addresses.ReplyRecipient):
         _route_reply(inbound, parsed, target)
     assert community is not None  # only list recipients are left
-    _route_list_mail(inbound, parsed, community, list_settings)
+    _route_list_mail(inbound, parsed, community, list_settings, group=group)
 
 
 def _already_settled(inbound: InboundMessage) -> bool:
@@ -438,6 +447,8 @@ def _route_list_mail(
     parsed: ParsedMessage,
     community: Community,
     list_settings: ListSettings | None,
+    *,
+    group: Group | None = None,
 ) -> None:
     if list_settings is not None and not list_settings.accepts_mail:
         raise _Decided(
@@ -448,6 +459,8 @@ def _route_list_mail(
         raise _Decided(InboundStatus.DUPLICATE, 250, "2.0.0 Already posted; ignored")
     person = known_sender(parsed.from_address)
     inbound.person = person
+    if group is not None and (refusal := group_list_refusal(person, group)) is not None:
+        raise _refused(inbound, parsed, person, refusal)  # never held: see group_lists
     if person is None or person.is_placeholder or not _is_current_member(person, community):
         raise _Decided(
             InboundStatus.HELD,
@@ -466,11 +479,12 @@ def _route_list_mail(
             sender=person,
         )
     else:
+        in_group = {"group": group} if group is not None else {}  # only group lists name one
         handled = _call_handler(
             inbound,
             parsed,
             lambda: handler.start_thread(
-                community=community, author=person, message=parsed, inbound=inbound
+                community=community, author=person, message=parsed, inbound=inbound, **in_group
             ),
             sender=person,
         )
@@ -489,13 +503,17 @@ def _call_handler(
             handled: HandledMail = call()
             return handled
     except MailRefused as refused:
-        told = _tell_sender_refused(inbound, parsed, sender, refused.reason)
-        text = (
-            "2.0.0 Not posted; the sender is told why by mail"
-            if told
-            else f"5.7.1 Not posted: {_one_line(refused.reason)}"
-        )
-        raise _Decided(InboundStatus.REJECTED, 250 if told else 550, text, refused.reason) from None
+        raise _refused(inbound, parsed, sender, refused.reason) from None
+
+
+def _refused(
+    inbound: InboundMessage, parsed: ParsedMessage, sender: User | None, reason: str
+) -> _Decided:
+    """REJECTED: the sender is told why by mail (250), or the MTA is (550) if we cannot."""
+    if sender is not None and _tell_sender_refused(inbound, parsed, sender, reason):
+        text = "2.0.0 Not posted; the sender is told why by mail"
+        return _Decided(InboundStatus.REJECTED, 250, text, reason)
+    return _Decided(InboundStatus.REJECTED, 550, f"5.7.1 Not posted: {_one_line(reason)}", reason)
 
 
 def _posted(inbound: InboundMessage, handled: HandledMail, note: str) -> None:
