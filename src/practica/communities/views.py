@@ -40,6 +40,7 @@ from practica.communities.permissions import (
     can_moderate_community,
     can_view_members,
     current_role,
+    is_in_leadership,
     is_member,
 )
 
@@ -152,6 +153,7 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_view_members": may_view_members,
         "can_manage": can_manage_community(user, community),
         "can_moderate": can_moderate_community(user, community),
+        "in_leadership": is_in_leadership(user, community),
         "recent_joiners": (
             queries.current_members(community)[:RECENT_JOINERS] if may_view_members else []
         ),
