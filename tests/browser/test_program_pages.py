@@ -11,14 +11,25 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from practica.communities.models import MembershipRole
-from tests.browser.conftest import assert_accessible, browser, page, sign_in
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.communities.program.conftest import (  # the program tests' own fixtures
+    ai,
+    fake_calendar,
+    fake_metrics,
+    ml,
+    office_member,
+    outsider,
+    program,
+)
 from tests.factories.communities import MembershipFactory
 from tests.factories.people import DEFAULT_PASSWORD, UserFactory
 from tests.factories.program import fake_metric, make_entry
 
+# Fixtures shared with the suite they come from, used here by name.
+__all__ = ["ai", "fake_calendar", "fake_metrics", "ml", "office_member", "outsider", "program"]
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-__all__ = ["browser", "page"]  # the browser tests' fixtures, used here too
 
 SCREENSHOTS = os.environ.get("PRACTICA_SCREENSHOTS", "")
 

@@ -2,7 +2,6 @@
 no serious or critical violation), and the editor's "add a row" works from the keyboard."""
 
 import datetime
-import os
 from decimal import Decimal
 
 import pytest
@@ -13,36 +12,21 @@ from practica.communities.strategy.services import (
     edit_strategy_draft,
     start_strategy_draft,
 )
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.communities.strategy.conftest import (  # the strategy tests' own fixtures
+    _fresh_trend_cache,
+    community,
+    leader,
+    manager,
+    metrics,
+)
 from tests.factories.people import DEFAULT_PASSWORD, OrgUnitFactory
 from tests.factories.strategy import MaturityAssessmentFactory
 
+# Fixtures shared with the suite they come from, used here by name.
+__all__ = ["_fresh_trend_cache", "community", "leader", "manager", "metrics"]
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 @pytest.fixture
