@@ -132,24 +132,23 @@ def _token_statement() -> _TokenStatement:
     if statement is not None:
         return statement
     quote = connection.ops.quote_name
-    token_fields = [PersonalAccessToken._meta.get_field(name) for name in _TOKEN_FIELDS]
+    token_by_name = {field.attname: field for field in PersonalAccessToken._meta.concrete_fields}
     owner_fields = list(User._meta.concrete_fields)
-    columns = [field.get_col("t") for field in token_fields]
+    columns = [token_by_name[name].get_col("t") for name in _TOKEN_FIELDS]
     columns += [field.get_col("u") for field in owner_fields]
     converters = []
     for index, column in enumerate(columns):
         functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if functions:
             converters.append((index, functions, column))
-    selected = ", ".join(f"{column.alias}.{quote(column.target.column)}" for column in columns)
-    token_table = quote(PersonalAccessToken._meta.db_table)
-    owner_column = quote(PersonalAccessToken._meta.get_field("user").column)
-    lookup_column = quote(PersonalAccessToken._meta.get_field("lookup_prefix").column)
+    selected = ", ".join(f"{column.alias}.{quote(str(column.target.column))}" for column in columns)
+    owner_key = quote(str(token_by_name["user_id"].column))
     sql = (
-        f"SELECT {selected} FROM {token_table} t "  # noqa: S608 — names from the models
+        f"SELECT {selected} "  # noqa: S608 — names from the models
+        f"FROM {quote(PersonalAccessToken._meta.db_table)} t "
         f"JOIN {quote(User._meta.db_table)} u "
-        f"ON u.{quote(User._meta.pk.column)} = t.{owner_column} "
-        f"WHERE t.{lookup_column} = %s"
+        f"ON u.{quote(str(User._meta.pk.column))} = t.{owner_key} "
+        f"WHERE t.{quote(str(token_by_name['lookup_prefix'].column))} = %s"
     )
     statement = _TokenStatement(
         sql=sql, owner_fields=[field.attname for field in owner_fields], converters=converters
