@@ -157,7 +157,7 @@ class Migration(migrations.Migration):
                 ('label', models.CharField(blank=True, max_length=200, verbose_name='label')),
                 ('comparison', models.CharField(choices=[('at_least', 'at least'), ('at_most', 'at most')], max_length=10, verbose_name='comparison')),
                 ('target_value', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='target')),
-                ('amber_margin_percent', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='amber within (% of target)')),
+                ('amber_margin_percent', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='amber within (percent of target)')),
                 ('position', models.PositiveSmallIntegerField(default=0)),
             ],
             options={

@@ -116,7 +116,7 @@ class StrategyTarget(models.Model):
     comparison = models.CharField(_("comparison"), max_length=10, choices=TargetComparison.choices)
     target_value = models.DecimalField(_("target"), max_digits=14, decimal_places=4)
     amber_margin_percent = models.PositiveSmallIntegerField(
-        _("amber within (% of target)"), default=10, validators=[MaxValueValidator(100)]
+        _("amber within (percent of target)"), default=10, validators=[MaxValueValidator(100)]
     )
     position = models.PositiveSmallIntegerField(default=0)
 

@@ -167,7 +167,7 @@ class TargetRowForm(forms.Form):
     )
     label = forms.CharField(label=_("Label"), required=False, max_length=MAX_TARGET_LABEL)
     amber_margin_percent = forms.IntegerField(
-        label=_("Amber within (% of target)"),
+        label=_("Amber within (percent of target)"),
         required=False,
         min_value=0,
         max_value=100,
