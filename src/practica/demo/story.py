@@ -35,6 +35,10 @@ from practica.demo.memberships import ActivityPlan, MembershipPlan, close_leaver
 from practica.demo.org_chart import Team, build_org_chart
 from practica.demo.outreach import plan_outreach_people, save_outreach
 from practica.demo.people import PersonPlan, plan_wider_company
+from practica.demo.program_budget import save_budgets_and_grants
+from practica.demo.program_groups import save_program_groups
+from practica.demo.program_ladder import save_ladder
+from practica.demo.program_strategy import save_strategy_and_maturity
 from practica.demo.qa_saving import save_ledger_and_index, save_threads_and_posts
 from practica.demo.roster import save_people
 from practica.demo.topics import build_topics
@@ -124,6 +128,10 @@ STEPS: list[Step] = [
         "the HR feed",
         save_outreach,
     ),
+    Step("Budgets and grants by fiscal year", save_budgets_and_grants),
+    Step("Grassroots groups across the program; the program office", save_program_groups),
+    Step("The strategy since 2014 and the maturity self-assessments", save_strategy_and_maturity),
+    Step("The contributor ladder and the opportunities board", save_ladder),
 ]
 
 
