@@ -158,7 +158,22 @@ def test_moving_a_meeting_to_a_group_one_does_not_own_is_refused(community, grou
 
     event.refresh_from_db()
     assert event.group == group
-    updated = update_event(event=event, actor=owner, title="Session 5, moved", group=None)
+
+
+def test_an_owner_may_not_turn_a_meeting_into_a_community_event(community, group, owner):
+    """Only the community's organizers schedule community events: a group's owner, who edits
+    the group's meetings, must not get one by clearing the group of a meeting."""
+    event = meeting(group, owner)
+
+    with pytest.raises(PermissionDenied):
+        update_event(event=event, actor=owner, title="Community-wide now", group=None)
+    refused = call(client_for(owner), "patch", f"/events/{event.pk}", {"group": None})
+
+    assert refused.status_code == 403
+    event.refresh_from_db()
+    assert (event.group, event.title) == (group, "Session 5: attention")
+    organizer = MembershipFactory(community=community, role=MembershipRole.ORGANIZER).person
+    updated = update_event(event=event, actor=organizer, title="Session 5, moved", group=None)
     assert (updated.group, updated.title) == (None, "Session 5, moved")
 
 

@@ -4,31 +4,19 @@ Each carries an idempotency key, so a retried request never mails twice: one per
 new application, one to the applicant for the decision.
 """
 
-from django.contrib.auth import get_user_model
-
 from practica.budget.models import Grant
 from practica.communities.models import MembershipRole
+from practica.communities.queries import active_people_with_roles
 from practica.core.outgoing_mail import send_templated_mail
-
-
-def community_managers(community_id: int) -> list:
-    """The community's current managers whose accounts are active."""
-    return list(
-        get_user_model()
-        .objects.filter(
-            memberships__community_id=community_id,
-            memberships__left_at__isnull=True,
-            memberships__role=MembershipRole.MANAGER,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("pk")
-    )
 
 
 def mail_managers_about_application(grant: Grant) -> int:
     """Tell each manager (but the applicant) that an application waits; returns how many."""
-    managers = [m for m in community_managers(grant.community_id) if m.pk != grant.applicant_id]
+    managers = list(
+        active_people_with_roles(grant.community_id, [MembershipRole.MANAGER]).exclude(
+            pk=grant.applicant_id
+        )
+    )
     for manager in managers:
         send_templated_mail(
             to=manager.email,

@@ -255,8 +255,7 @@ def list_community_group_health(
         found = health[group.pk]
         if filters.state and found.state != filters.state:
             continue
-        flagged = found.is_idle or found.no_active_owner or found.single_point_of_failure
-        if filters.flagged and not flagged:
+        if filters.flagged and not found.needs_attention:
             continue
         rows.append({"group": group, "health": found})
     return rows

@@ -39,9 +39,9 @@ from practica.communities.models import (
     GroupHealthAlertKind,
     GroupMembership,
     GroupRole,
-    Membership,
 )
 from practica.communities.permissions import MANAGING_ROLES
+from practica.communities.queries import active_people_with_roles
 from practica.core.models import Activity
 from practica.core.outgoing_mail import render_templated_mail
 from practica.people.models import User
@@ -101,6 +101,11 @@ class GroupHealth:
             and self.recent_activity >= SPOF_MIN_ACTIVITIES
             and Decimal(self.top_contributor_count) > SPOF_SHARE * self.recent_activity
         )
+
+    @property
+    def needs_attention(self) -> bool:
+        """Idle, without an active owner, or depending on one person."""
+        return self.is_idle or self.no_active_owner or self.single_point_of_failure
 
     @property
     def no_active_owner(self) -> bool:
@@ -249,14 +254,7 @@ def _alert_wanted(health: GroupHealth) -> dict[str, bool]:
 
 def _managers_of(community_id: int, cache: dict[int, list[User]]) -> list[User]:
     if community_id not in cache:
-        cache[community_id] = list(
-            User.objects.filter(
-                pk__in=Membership.objects.current()
-                .filter(community_id=community_id, role__in=MANAGING_ROLES)
-                .values("person_id"),
-                is_active=True,
-            ).order_by("pk")
-        )
+        cache[community_id] = list(active_people_with_roles(community_id, MANAGING_ROLES))
     return cache[community_id]
 
 

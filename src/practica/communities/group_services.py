@@ -223,12 +223,16 @@ def create_group(
         )
     owner = owner or actor
     _require_active(owner, "owner")
+    taken = ValidationError({"slug": _("This community already has a group at this address.")})
     with transaction.atomic():
         if Group.objects.filter(community=community, slug=slug).exists():
-            raise ValidationError(
-                {"slug": _("This community already has a group at this address.")}
-            )
-        group = Group.objects.create(community=community, slug=slug, **details)
+            raise taken
+        try:
+            with transaction.atomic():
+                group = Group.objects.create(community=community, slug=slug, **details)
+        except IntegrityError:
+            # Another founder took the address a moment ago (`group_slug_per_community`).
+            raise taken from None
         GroupMembership.objects.create(group=group, person=owner, role=GroupRole.OWNER)
         _record_organizing(group, owner)
         record_audit(

@@ -1,5 +1,7 @@
 """Reads about communities reused by views, API and metrics."""
 
+from collections.abc import Iterable
+
 from django.db.models import Count, F, Q, QuerySet
 
 from practica.communities.models import (
@@ -106,6 +108,17 @@ def community_leadership(community: Community) -> dict[str, list[User]]:
     for membership in memberships:
         by_role.setdefault(membership.role, []).append(membership.person)
     return {role: by_role[role] for role in LEADERSHIP_ROLES if role in by_role}
+
+
+def active_people_with_roles(community_id: int, roles: Iterable[str]) -> QuerySet[User]:
+    """The people with an active account who currently hold one of `roles` in the community,
+    by id: whom a service mails about something the community's managers decide."""
+    return User.objects.filter(
+        pk__in=Membership.objects.current()
+        .filter(community_id=community_id, role__in=list(roles))
+        .values("person_id"),
+        is_active=True,
+    ).order_by("pk")
 
 
 def sister_communities(community: Community) -> QuerySet[Community]:

@@ -9,7 +9,8 @@ group's members.
 
 from typing import Any
 
-from practica.communities.models import Community, GroupMembership
+from practica.communities.group_permissions import is_group_member
+from practica.communities.models import Community
 from practica.communities.permissions import can_moderate_community, is_member
 from practica.discussions.models import ThreadState
 from practica.people.permissions import is_signed_in
@@ -110,16 +111,9 @@ def can_link(user: Any, thread: Any) -> bool:
     return can_reply(user, thread) or can_moderate(user, thread.community)
 
 
-def is_in_group(user: Any, group: Any) -> bool:
-    """A current member (or owner) of the grassroots group."""
-    if not is_signed_in(user):
-        return False
-    return GroupMembership.objects.filter(group=group, person=user, left_at__isnull=True).exists()
-
-
 def can_start_group_thread(user: Any, group: Any) -> bool:
     """Start a thread in a group: its current members and the community's moderators, as long
     as the group is not archived and the community's own rules let them post."""
     if group.is_archived or not can_post_in(user, group.community):
         return False
-    return can_moderate(user, group.community) or is_in_group(user, group)
+    return can_moderate(user, group.community) or is_group_member(user, group)

@@ -59,3 +59,27 @@ def test_days_quiet_counts_whole_days(days):
     found = health(last_activity_at=NOW - timedelta(days=days, hours=3))
 
     assert found.days_quiet == days
+
+
+@given(
+    state=st.sampled_from(["active", "idle", ARCHIVED]),
+    active_owners=st.integers(0, 2),
+    top=st.integers(0, 20),
+    others=st.integers(0, 20),
+)
+def test_a_group_needs_attention_when_any_flag_is_up(state, active_owners, top, others):
+    found = health(
+        state=state,
+        owner_count=2,
+        active_owner_count=active_owners,
+        recent_activity=top + others,
+        top_contributor_count=top,
+    )
+
+    flags = (found.is_idle, found.no_active_owner, found.single_point_of_failure)
+    assert found.needs_attention is any(flags)
+    assert found.needs_attention is (
+        state == "idle"
+        or (state != ARCHIVED and active_owners == 0)
+        or (state != ARCHIVED and top + others >= 5 and top * 5 > 3 * (top + others))
+    )

@@ -252,7 +252,11 @@ def test_a_bad_window_is_refused(fake_calendar, program, starts, ends, message):
 
 @pytest.mark.django_db
 def test_a_window_of_exactly_366_days_is_accepted(fake_calendar, program):
-    program_calendar(program, starts=MAY[0], ends=MAY[0] + timedelta(days=366))
+    calendar = program_calendar(program, starts=MAY[0], ends=MAY[0] + timedelta(days=366))
+
+    assert calendar.ends - calendar.starts == timedelta(days=366)
+    with pytest.raises(ValidationError):
+        program_calendar(program, starts=MAY[0], ends=MAY[0] + timedelta(days=366, seconds=1))
 
 
 @pytest.mark.django_db

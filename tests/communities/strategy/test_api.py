@@ -131,6 +131,18 @@ def test_targets_with_live_values_and_trend(community, approved, leader, plain_m
     assert bad.status_code == 422
 
 
+@pytest.mark.parametrize(
+    "as_of", ["0001-01-01T00:00:00Z", "1999-12-31T23:59:59Z", "9999-12-31T23:59:59-12:00"]
+)
+def test_a_moment_outside_2000_to_2100_is_a_422_not_a_crash(approved, leader, as_of):
+    """The trend looks back six months and the metrics a year: year 1 or 9999 used to fail
+    with a 500 (year 0 is out of range)."""
+    response = token_client(leader).get(f"{BASE}/strategy/targets", {"as_of": as_of})
+
+    assert response.status_code == 422
+    assert "as_of" in response.content.decode()
+
+
 def test_metrics_a_target_can_name(metrics, plain_member):
     body = token_client(plain_member).get(f"{API}/strategy/metrics").json()
 

@@ -1,6 +1,6 @@
 """The strategy API's shapes (`strategy.api` and `strategy.maturity_api` hold the endpoints)."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -227,9 +227,19 @@ class CompareFilters(Schema):
     newer: int = Field(ge=1, le=1_000_000, description="Another version number.")
 
 
+# The moments a target can be measured at: the metrics look back a year and the trend six
+# months, which must stay inside the dates Python can represent.
+EARLIEST_AS_OF = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_AS_OF = datetime(2101, 1, 1, tzinfo=UTC)
+
+
 class AsOfFilter(Schema):
     as_of: AwareDatetime | None = Field(
-        None, description="Measure as of this moment (with its time zone); now by default."
+        None,
+        ge=EARLIEST_AS_OF,
+        le=LATEST_AS_OF,
+        description="Measure as of this moment (with its time zone), between 2000 and 2100; "
+        "now by default.",
     )
 
 

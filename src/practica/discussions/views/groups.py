@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from practica.communities.group_permissions import is_group_member
 from practica.communities.models import Group
 from practica.discussions.forms import AskForm, ThreadFilterForm
 from practica.discussions.group_queries import group_of, group_thread_list, open_question_count
@@ -15,7 +16,6 @@ from practica.discussions.models import ThreadKind
 from practica.discussions.permissions import (
     can_read_community_threads,
     can_start_group_thread,
-    is_in_group,
 )
 from practica.discussions.services.threads import create_thread
 from practica.discussions.views.lists import THREADS_PER_PAGE
@@ -34,7 +34,7 @@ def _why_not(request: HttpRequest, group: Group) -> str:
     """Why the viewer cannot start a thread in the group."""
     if group.is_archived:
         return _("%(group)s is archived: it takes no new threads.") % {"group": group.name}
-    if not is_in_group(request.user, group):
+    if not is_group_member(request.user, group):
         return _("Only members of %(group)s can start its threads: join the group first.") % {
             "group": group.name
         }

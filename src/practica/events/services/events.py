@@ -37,7 +37,7 @@ from practica.events.models import (
 )
 from practica.events.permissions import can_create_event, can_manage_event
 from practica.events.queries.events import registrations_to_tell
-from practica.events.services.group_events import check_event_group
+from practica.events.services.group_events import check_event_group, check_event_leaves_group
 from practica.events.services.registration import change_capacity
 
 MAX_TITLE = Event._meta.get_field("title").max_length or 200
@@ -249,7 +249,8 @@ def update_event(*, event: Event, actor: Any, **changes: Any) -> Event:
     Switching mode adds the seat rows the new mode needs; a mode that people hold seats in
     can't be removed. Capacities go through `change_capacity` (refused below seats taken).
     `group` makes it a meeting of that group (checked as in `create_event`) or, None, no
-    group's. Organizers only. Locks the event row.
+    group's (a community event: its organizers only, not the group's owners). Organizers
+    only. Locks the event row.
     """
     if not can_manage_event(actor, event):
         raise PermissionDenied(_("Only the event's organizers can edit it."))
@@ -272,6 +273,8 @@ def update_event(*, event: Event, actor: Any, **changes: Any) -> Event:
             group = changes["group"]
             if group is not None and group.pk != event.group_id:
                 check_event_group(actor=actor, community=event.community, group=group)
+            if group is None and event.group_id is not None:
+                check_event_leaves_group(actor=actor, community=event.community)
             event.group = group
         previous = {
             name: getattr(event, name)

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from practica.communities.models import Community, Group
-from practica.events.permissions import can_schedule_for_group
+from practica.events.permissions import can_create_event, can_schedule_for_group
 
 
 def check_event_group(*, actor: Any, community: Community, group: Group) -> None:
@@ -29,6 +29,16 @@ def check_event_group(*, actor: Any, community: Community, group: Group) -> None
         raise PermissionDenied(
             _("Only the owners of %(group)s and the community's organizers schedule its meetings.")
             % {"group": group.name}
+        )
+
+
+def check_event_leaves_group(*, actor: Any, community: Community) -> None:
+    """Raise unless `actor` may turn a group's meeting into an event of the whole community:
+    only the community's organizers schedule those, so a group's owner (who may edit the
+    group's meetings) cannot make one this way (PermissionDenied)."""
+    if not can_create_event(actor, community):
+        raise PermissionDenied(
+            _("Only the community's organizers schedule events that are not a group's meeting.")
         )
 
 

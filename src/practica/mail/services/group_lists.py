@@ -10,15 +10,15 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from practica.communities.models import Group, GroupMembership, Membership
+from practica.communities.group_permissions import is_group_member
+from practica.communities.models import Group
+from practica.communities.permissions import is_member
 from practica.people.models import User
 
 
 def is_group_list_member(person: User, group: Group) -> bool:
     """A current member of the group who is still a current member of its community."""
-    in_group = GroupMembership.objects.filter(group=group, person=person, left_at__isnull=True)
-    in_community = Membership.objects.current().filter(community_id=group.community_id)
-    return in_group.exists() and in_community.filter(person=person).exists()
+    return is_group_member(person, group) and is_member(person, group.community)
 
 
 def group_list_refusal(person: User | None, group: Group) -> str | None:
