@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import icalendar
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -573,6 +574,43 @@ def test_the_clash_check_reports_sister_communities(community, organizer):
         client_for(organizer), "get", "/communities/ml/event-clashes", clash_query(co_hosts=["ai"])
     )
     assert with_sister.json()[0]["reason"] == "co_host"
+
+
+def test_a_sister_communitys_draft_clashes_without_showing_its_title_to_outsiders(
+    community, organizer, owner, group
+):
+    program = ProgramFactory()
+    community.program = program
+    community.save()
+    sister = CommunityFactory(name="AI", program=program, slug="ai")
+    draft = at(START, community=sister, title="Secret reorg town hall", status=EventStatus.DRAFT)
+
+    response = call(client_for(owner), "get", "/communities/ml/event-clashes", clash_query())
+
+    [clash] = response.json()
+    assert clash["event"]["id"] == draft.pk
+    assert "Secret" not in clash["event"]["title"]
+    assert clash["event"]["title"] == "A draft event of AI"
+    browser = Client()
+    browser.force_login(owner)
+    live = browser.get(
+        "/events/communities/ml/clashes/",
+        {
+            "starts_at": f"{START:%Y-%m-%dT%H:%M}",
+            "ends_at": f"{START + timedelta(hours=1):%Y-%m-%dT%H:%M}",
+            "time_zone": "UTC",
+        },
+    )
+    assert live.status_code == 200
+    assert b"A draft event of AI" in live.content
+    assert b"Secret reorg" not in live.content
+    sister_organizer = UserFactory()
+    MembershipFactory(community=sister, person=sister_organizer, role="organizer")
+    MembershipFactory(community=community, person=sister_organizer, role="organizer")
+    theirs = call(
+        client_for(sister_organizer), "get", "/communities/ml/event-clashes", clash_query()
+    )
+    assert theirs.json()[0]["event"]["title"] == "Secret reorg town hall"
 
 
 def test_the_clash_check_validates_and_is_for_schedulers(community, group, owner, organizer):

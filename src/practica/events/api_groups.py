@@ -55,7 +55,15 @@ def list_group_events(
 
 
 def _clash_out(clash: Clash) -> dict[str, Any]:
-    return {"event": clash.event, "reason": clash.reason, "reason_label": clash.reason_label}
+    event = {
+        "id": clash.event.pk,
+        "title": clash.shown_title,
+        "starts_at": clash.event.starts_at,
+        "ends_at": clash.event.ends_at,
+        "status": clash.event.status,
+        "community": clash.event.community,
+    }
+    return {"event": event, "reason": clash.reason, "reason_label": clash.reason_label}
 
 
 @router.get(
@@ -89,6 +97,11 @@ def check_event_clashes(
         message = _("Unknown communities: %(slugs)s") % {"slugs": ", ".join(sorted(unknown))}
         raise ValidationError({"co_hosts": message})
     clashes = clashes_for(
-        community, filters.starts_at, filters.ends_at, exclude=event, co_hosts=co_hosts
+        community,
+        filters.starts_at,
+        filters.ends_at,
+        exclude=event,
+        co_hosts=co_hosts,
+        viewer=user,
     )
     return [_clash_out(clash) for clash in clashes]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from practica.communities.models import Community
 from practica.events.models import CadenceTarget, Event, EventFormat, EventStatus
+from practica.events.permissions import can_view_event
 from practica.events.templatetags.event_times import zone_named
 
 # Shown when a community has not set its own (the model's defaults).
@@ -74,6 +75,15 @@ def clashing_events(
 class Clash:
     event: Event
     reason: str
+    # A draft the viewer may not see (another community's): it clashes all the same, but
+    # its title is not shown to them.
+    title_hidden: bool = False
+
+    @property
+    def shown_title(self) -> str:
+        if self.title_hidden:
+            return _("A draft event of %(community)s") % {"community": self.event.community.name}
+        return self.event.title
 
     @property
     def reason_label(self) -> str:
@@ -91,10 +101,12 @@ def clashes_for(
     exclude: Event | int | None = None,
     *,
     co_hosts: Iterable[Community] = (),
+    viewer: Any = None,
 ) -> list[Clash]:
     """`clashing_events` with the reason each one clashes: the same community, a host
     community shared with it (co-hosted together), or a sister community in the same program
-    that does not co-host it."""
+    that does not co-host it. With a `viewer`, drafts they may not see keep their titles
+    hidden (`Clash.shown_title`)."""
     co_hosts = list(co_hosts)
     host_ids = {community.pk, *(host.pk for host in co_hosts)}
     events = clashing_events(community, starts_at, ends_at, exclude, co_hosts=co_hosts)
@@ -106,7 +118,8 @@ def clashes_for(
             reason = CLASH_SHARED_HOST
         else:
             reason = CLASH_SAME_PROGRAM
-        clashes.append(Clash(event=event, reason=reason))
+        hidden = viewer is not None and not can_view_event(viewer, event)
+        clashes.append(Clash(event=event, reason=reason, title_hidden=hidden))
     return clashes
 
 

@@ -49,7 +49,9 @@ def add_refusal(form: Any, error: ValidationError | PermissionDenied, *, modes: 
         form.add_error(name if name in form.fields else None, field_errors)
 
 
-def _clashes(form: EventForm, community: Community, event: Event | None) -> list[Clash]:
+def _clashes(
+    form: EventForm, community: Community, event: Event | None, viewer: Any
+) -> list[Clash]:
     schedule = form.cleaned_data["schedule"]
     return clashes_for(
         community,
@@ -57,6 +59,7 @@ def _clashes(form: EventForm, community: Community, event: Event | None) -> list
         schedule["ends_at"],
         exclude=event,
         co_hosts=schedule["co_hosts"],
+        viewer=viewer,
     )
 
 
@@ -95,7 +98,7 @@ def schedule_event(request: HttpRequest, slug: str) -> HttpResponse:
     form = EventForm(request.POST, community=community, user=request.user)
     if not form.is_valid():
         return _form_page(request, form, community=community, event=None, status=422)
-    clashes = _clashes(form, community, None)
+    clashes = _clashes(form, community, None, request.user)
     if clashes and not form.cleaned_data["accept_clashes"]:
         return _form_page(request, form, community=community, event=None, clashes=clashes)
     schedule = form.cleaned_data["schedule"]
@@ -162,7 +165,7 @@ def edit_event(request: HttpRequest, pk: int) -> HttpResponse:
     form = EventForm(request.POST, community=community, event=event, user=request.user)
     if not form.is_valid():
         return _form_page(request, form, community=community, event=event, status=422)
-    clashes = _clashes(form, community, event)
+    clashes = _clashes(form, community, event, request.user)
     if clashes and not form.cleaned_data["accept_clashes"]:
         return _form_page(request, form, community=community, event=event, clashes=clashes)
     changes = _changes(form, event)
@@ -236,6 +239,10 @@ def clash_check(request: HttpRequest, slug: str) -> HttpResponse:
     clashes: list[Clash] = []
     if window is not None:
         clashes = clashes_for(
-            community, *window, exclude=event, co_hosts=clash_co_hosts(request.GET, community)
+            community,
+            *window,
+            exclude=event,
+            co_hosts=clash_co_hosts(request.GET, community),
+            viewer=request.user,
         )
     return render(request, "events/event_clashes.html", {"clashes": clashes, "live": True})
