@@ -2,9 +2,6 @@
 metric with the table beneath, and the table as CSV. For the program office, staff, and the
 leadership of the program's communities (`can_view_program_dashboard`)."""
 
-import csv
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,12 +18,11 @@ from practica.communities.program.dashboard import (
 )
 from practica.communities.program.permissions import can_view_program_dashboard
 from practica.communities.program.views import forbidden, program_context, program_or_404
+from practica.core.csv_download import csv_download
 
 DASHBOARD_REFUSAL = gettext_lazy(
     "The program dashboard is for the program office and the leadership of its communities."
 )
-# A cell starting with one of these is a formula to a spreadsheet: quote it.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @login_required
@@ -60,12 +56,6 @@ def program_dashboard_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "communities/program/dashboard.html", context)
 
 
-def _cell(value: str) -> str:
-    if value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
-
-
 @login_required
 @require_GET
 def program_dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
@@ -75,13 +65,4 @@ def program_dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
             str(DASHBOARD_REFUSAL), status=403, content_type="text/plain; charset=utf-8"
         )
     header, rows = dashboard_table(program_dashboard(program, as_of=timezone.now()))
-    buffer = io.StringIO()
-    # A byte-order mark, so spreadsheets read non-ASCII community names.
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow([_cell(value) for value in header])
-    for label, *figures in rows:
-        writer.writerow([_cell(label), *figures])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{program.slug}-dashboard.csv"'
-    return response
+    return csv_download(filename=f"{program.slug}-dashboard.csv", header=header, rows=rows)

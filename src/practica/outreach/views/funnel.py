@@ -6,8 +6,6 @@ The figures come from `outreach.queries.funnel` (defined there and in docs/metri
 filters are shown on the form with a 400, never a 500.
 """
 
-import csv
-import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from practica.communities.models import Community
+from practica.core.csv_download import csv_download
 from practica.outreach.forms.funnel import FunnelFilterForm
 from practica.outreach.funnel_chart import funnel_svg
 from practica.outreach.managed import FUNNEL_REFUSAL, managed_community
@@ -29,9 +28,6 @@ from practica.outreach.queries.funnel import (
     funnel_rows,
     sum_funnel,
 )
-
-# A cell starting with one of these is a formula to a spreadsheet: quote it.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _chart_title(community: Community, campaign: Any, totals: Any) -> str:
@@ -78,12 +74,6 @@ def funnel_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "outreach/funnel/funnel.html", context)
 
 
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
-
-
 def _bad_filters(messages: list[str]) -> HttpResponse:
     return HttpResponse(
         " ".join(messages) or _("Check the filters."),
@@ -103,16 +93,9 @@ def funnel_csv(request: HttpRequest, slug: str) -> HttpResponse:
         months = campaign_funnel(community=community, **form.filters())
     except ValidationError as error:
         return _bad_filters(error.messages)
-    buffer = io.StringIO()
-    # A byte-order mark, so spreadsheets read the campaign names' non-ASCII letters.
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(funnel_header())
-    for row in funnel_rows(months):
-        writer.writerow([_cell(value) for value in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="funnel-{community.slug}.csv"'
-    return response
+    return csv_download(
+        filename=f"funnel-{community.slug}.csv", header=funnel_header(), rows=funnel_rows(months)
+    )
 
 
 routes: list[URLPattern] = [
