@@ -27,3 +27,18 @@ def test_the_instance_equals_the_orms_field_for_field_in_one_query():
 
 def test_an_unknown_id_is_none():
     assert instance_by_pk(Event, 987654321) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lookup_by_fields_finds_the_one_row_and_can_lock_it():
+    from django.db import transaction
+
+    from practica.core.row_lookups import instance_where
+    from practica.events.models import EventSeats
+
+    event = EventFactory()
+    seats = EventSeats.objects.filter(event=event).first()
+    with transaction.atomic():
+        locked = instance_where(EventSeats, for_update=True, event_id=event.pk, mode=seats.mode)
+        assert (locked.pk, locked.capacity, locked.event_id) == (seats.pk, seats.capacity, event.pk)
+    assert instance_where(EventSeats, event_id=event.pk, mode="no-such-mode") is None

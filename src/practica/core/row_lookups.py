@@ -20,17 +20,25 @@ class _Statement:
     converters: list[tuple[int, list[Any], Any]]
 
 
-_STATEMENTS: dict[tuple[str, type[models.Model]], _Statement] = {}
+_STATEMENTS: dict[tuple[str, type[models.Model], tuple[str, ...], bool], _Statement] = {}
 
 
-def _statement(model: type[models.Model], alias: str) -> _Statement:
-    key = (alias, model)
+def _statement(
+    model: type[models.Model], alias: str, exact: dict[str, Any], for_update: bool
+) -> _Statement:
+    names = tuple(sorted(exact))
+    key = (alias, model, names, for_update)
     statement = _STATEMENTS.get(key)
     if statement is None:
-        compiler = model._base_manager.filter(pk=0).order_by().query.get_compiler(using=alias)
+        rows = model._base_manager.filter(**exact).order_by()
+        if for_update:
+            rows = rows.select_for_update(of=("self",))
+        compiler = rows.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        if len(params) != 1:  # only the id may be a parameter, or it would be baked in
-            raise ValueError(f"Cannot prepare a lookup by id for {model.__name__}.")
+        # One parameter per lookup, in the order of their names (as Q sorts keyword lookups);
+        # anything else would bake this call's values into the statement.
+        if len(params) != len(names):
+            raise ValueError(f"Cannot prepare a lookup by {names} for {model.__name__}.")
         columns = [column for column, _, _ in compiler.select]
         converters = [
             (index, functions, column)
@@ -45,10 +53,19 @@ def instance_by_pk(model: type[ModelT], pk: Any, *, using: str = "default") -> M
 
     Reads through the base manager, so a default manager's filters do not apply.
     """
+    return instance_where(model, using=using, pk=pk)
+
+
+def instance_where(
+    model: type[ModelT], *, using: str = "default", for_update: bool = False, **exact: Any
+) -> ModelT | None:
+    """The one `model` row whose fields equal `exact` (plain values: ids, text, numbers), or
+    None; with `for_update`, locked until the caller's transaction ends (a no-op on SQLite,
+    whose writers are serialised anyway)."""
     connection = connections[using]
-    statement = _statement(model, using)
+    statement = _statement(model, using, exact, for_update)
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, [pk])
+        cursor.execute(statement.sql, [exact[name] for name in sorted(exact)])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from practica.core.models import ActivityKind
+from practica.core.row_lookups import instance_by_pk, instance_where
 from practica.core.services import record_activity, record_audit
 from practica.events import mails
 from practica.events.models import (
@@ -92,17 +93,21 @@ def check_registration_open(event: Event, *, mode: str, now: datetime) -> None:
 
 
 def _locked_seats(event: Event, mode: str) -> EventSeats:
-    """The mode's seat row, locked until the transaction ends, with the event read fresh."""
-    try:
-        return (
-            EventSeats.objects.select_for_update(of=("self",))
-            .select_related("event")
-            .get(event_id=event.pk, mode=mode)
-        )
-    except EventSeats.DoesNotExist:
+    """The mode's seat row, locked until the transaction ends, with the event read fresh.
+
+    Both are read by statements prepared once (`core.row_lookups`): every claim in a rush
+    passes here, and compiling the ORM's query cost more than running it.
+    """
+    seats = instance_where(EventSeats, for_update=True, event_id=event.pk, mode=mode)
+    if seats is None:
         raise RegistrationRefused(
             _("This event has no %(mode)s seats.") % {"mode": SeatMode(mode).label}, "mode"
-        ) from None
+        )
+    fresh = instance_by_pk(Event, event.pk)
+    if fresh is None:  # deleted since it was read: as good as cancelled
+        raise RegistrationRefused(_("This event was cancelled."), "cancelled")
+    seats.event = fresh
+    return seats
 
 
 def _check_may_act_for(actor: Any, registration_person_id: int, event: Event) -> None:
