@@ -49,21 +49,10 @@ from practica.communities.group_queries import (
 )
 from practica.communities.models import Community, Group, GroupMembership, GroupRole
 from practica.communities.permissions import can_manage_community, can_view_members, is_member
+from practica.communities.view_guards import community_or_404, forbidden, refusal_text
 
 MEMBER_PREVIEW = 12
 GROUP_FIELDS = ("name", "kind", "description", "cadence", "meeting_note", "idle_after_days")
-
-
-def _refusal(error: ValidationError | PermissionDenied) -> str:
-    """The human sentence inside a service's refusal."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("You are not allowed to do that.")
-
-
-def _forbidden(request: HttpRequest, community: Community, reason: str) -> HttpResponse:
-    context = {"community": community, "reason": reason}
-    return render(request, "communities/forbidden.html", context, status=403)
 
 
 def _closed_reason(community: Community) -> str:
@@ -91,14 +80,14 @@ def _group_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     not see the group with the friendly 403 page; the view gets the group."""
 
     def wrapped(request: HttpRequest, slug: str, group: str, **kwargs: Any) -> HttpResponse:
-        community = get_object_or_404(Community.objects.select_related("program"), slug=slug)
+        community = community_or_404(slug)
         found = get_object_or_404(
             Group.objects.select_related("community", "archived_by"),
             community=community,
             slug=group,
         )
         if not can_view_group(request.user, found):
-            return _forbidden(request, community, _closed_reason(community))
+            return forbidden(request, community, _closed_reason(community))
         return view(request, found, **kwargs)
 
     wrapped.__name__ = view.__name__
@@ -111,7 +100,7 @@ def _managing(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
     def wrapped(request: HttpRequest, group: Group, **kwargs: Any) -> HttpResponse:
         if not can_manage_group(request.user, group):
-            return _forbidden(
+            return forbidden(
                 request,
                 group.community,
                 _("Only the group's owners and the community's managers can do that."),
@@ -129,7 +118,7 @@ def _add_form_errors(form: Any, error: ValidationError | PermissionDenied) -> No
         for field, field_errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, field_errors)
     else:
-        form.add_error(None, _refusal(error))
+        form.add_error(None, refusal_text(error))
 
 
 # --- The community's groups -------------------------------------------------------------------
@@ -138,10 +127,10 @@ def _add_form_errors(form: Any, error: ValidationError | PermissionDenied) -> No
 @login_required
 @require_GET
 def group_list(request: HttpRequest, slug: str) -> HttpResponse:
-    community = get_object_or_404(Community.objects.select_related("program"), slug=slug)
+    community = community_or_404(slug)
     user = request.user
     if not can_view_members(user, community):
-        return _forbidden(request, community, _closed_reason(community))
+        return forbidden(request, community, _closed_reason(community))
     form = GroupFilterForm(request.GET or None)
     kind, archived = "", False
     if form.is_valid():
@@ -172,9 +161,9 @@ def group_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_create(request: HttpRequest, slug: str) -> HttpResponse:
-    community = get_object_or_404(Community.objects.select_related("program"), slug=slug)
+    community = community_or_404(slug)
     if not can_found_group(request.user, community):
-        return _forbidden(
+        return forbidden(
             request,
             community,
             _("Only the community's organizers, leaders and managers found groups."),
@@ -290,7 +279,7 @@ def group_reopen(request: HttpRequest, group: Group) -> HttpResponse:
     try:
         services.reopen_group(group=group, actor=request.user)
     except (ValidationError, PermissionDenied) as refusal:
-        messages.error(request, _refusal(refusal))
+        messages.error(request, refusal_text(refusal))
     else:
         messages.success(request, _("%(name)s is open again.") % {"name": group.name})
     return redirect(_group_url(group))
@@ -306,7 +295,7 @@ def group_join(request: HttpRequest, group: Group) -> HttpResponse:
     try:
         services.join_group(group=group, actor=request.user)
     except (ValidationError, PermissionDenied) as refusal:
-        messages.error(request, _refusal(refusal))
+        messages.error(request, refusal_text(refusal))
     else:
         messages.success(request, _("Welcome to %(name)s!") % {"name": group.name})
     return redirect(_group_url(group))
@@ -327,7 +316,7 @@ def group_leave(request: HttpRequest, group: Group) -> HttpResponse:
     try:
         services.leave_group(group=group, actor=request.user)
     except (ValidationError, PermissionDenied) as refusal:
-        messages.error(request, _refusal(refusal))
+        messages.error(request, refusal_text(refusal))
     else:
         messages.success(request, _("You have left %(name)s.") % {"name": group.name})
     return redirect(_group_url(group))
@@ -382,7 +371,7 @@ def group_member_add(request: HttpRequest, group: Group) -> HttpResponse:
                 if isinstance(refusal, ValidationError) and hasattr(refusal, "error_dict"):
                     form.add_error("email", refusal.messages)
                 else:
-                    form.add_error(None, _refusal(refusal))
+                    form.add_error(None, refusal_text(refusal))
             else:
                 messages.success(
                     request,
@@ -413,7 +402,7 @@ def group_member_role(request: HttpRequest, group: Group, pk: int) -> HttpRespon
             group=group, person=row.person, role=form.cleaned_data["role"], actor=request.user
         )
     except (ValidationError, PermissionDenied) as refusal:
-        messages.error(request, _refusal(refusal))
+        messages.error(request, refusal_text(refusal))
     else:
         if changed.role == GroupRole.OWNER:
             note = _("%(person)s is now an owner of the group.")
@@ -432,7 +421,7 @@ def group_member_remove(request: HttpRequest, group: Group, pk: int) -> HttpResp
     try:
         services.remove_group_member(group=group, person=row.person, actor=request.user)
     except (ValidationError, PermissionDenied) as refusal:
-        messages.error(request, _refusal(refusal))
+        messages.error(request, refusal_text(refusal))
     else:
         messages.success(
             request,

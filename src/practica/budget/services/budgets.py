@@ -78,6 +78,15 @@ def _clean_period(
     return starts_on, ends_on
 
 
+def _year_taken(community: Community, fiscal_year: int) -> ValidationError:
+    return ValidationError(
+        {
+            "fiscal_year": _("%(name)s already has a budget for fiscal year %(year)s.")
+            % {"name": community.name, "year": fiscal_year}
+        }
+    )
+
+
 def create_budget(
     *,
     community: Community,
@@ -100,12 +109,7 @@ def create_budget(
     note = clean_text(note, field="note", max_length=MAX_NOTE)
     with transaction.atomic():
         if Budget.objects.filter(community=community, fiscal_year=fiscal_year).exists():
-            raise ValidationError(
-                {
-                    "fiscal_year": _("%(name)s already has a budget for fiscal year %(year)s.")
-                    % {"name": community.name, "year": fiscal_year}
-                }
-            )
+            raise _year_taken(community, fiscal_year)
         clash = overlapping_budget(community.pk, starts_on, ends_on)
         if clash is not None:
             raise ValidationError(
@@ -129,12 +133,7 @@ def create_budget(
                 )
         except IntegrityError:
             # Another request created the same year a moment ago.
-            raise ValidationError(
-                {
-                    "fiscal_year": _("%(name)s already has a budget for fiscal year %(year)s.")
-                    % {"name": community.name, "year": fiscal_year}
-                }
-            ) from None
+            raise _year_taken(community, fiscal_year) from None
         BudgetLine.objects.bulk_create(
             BudgetLine(budget=budget, category=category, planned=amount)
             for category, amount in planned.items()

@@ -1,4 +1,4 @@
-"""Checks the budget services share: short texts, and the overspending rule.
+"""Checks the budget services share: short texts, and the overspending rule and its audit.
 
 Spending past a category's planned amount is allowed only with a reason, which is kept on the
 row and written to the audit log; without one the service refuses and says by how much the
@@ -9,10 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from practica.budget.money import format_money
 from practica.budget.queries.standing import CategoryStanding
+from practica.core.services import record_audit
 
 MAX_OVERRIDE_REASON = 500
 OVERSPEND = "overspend"
@@ -67,6 +69,35 @@ def require_reason_to_overspend(
         }
         raise ValidationError({field: ValidationError(message, code=OVERSPEND)})
     return over
+
+
+def audit_spending(
+    *,
+    actor: Any,
+    action: str,
+    target: Model,
+    community_id: int,
+    data: dict[str, Any],
+    over: Decimal,
+    override_reason: str,
+) -> None:
+    """Audit a write that takes money from a category as `action`, and, when it went `over`
+    the plan, the override too (with the same data, how far over and the reason)."""
+    record_audit(
+        actor_id=actor.pk,
+        action=action,
+        target=target,
+        community_id=community_id,
+        data=data,
+    )
+    if over > 0:
+        record_audit(
+            actor_id=actor.pk,
+            action="budget.overspend_overridden",
+            target=target,
+            community_id=community_id,
+            data={**data, "over_by": str(over), "reason": override_reason},
+        )
 
 
 def is_overspend_refusal(error: ValidationError) -> bool:

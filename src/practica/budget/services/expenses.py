@@ -20,6 +20,7 @@ from practica.budget.money import clean_amount
 from practica.budget.permissions import can_edit_budgets
 from practica.budget.queries.standing import budget_standing
 from practica.budget.services.checks import (
+    audit_spending,
     clean_override_reason,
     clean_text,
     require_reason_to_overspend,
@@ -115,21 +116,15 @@ def record_expense(
             "currency": locked.currency,
             "status": status,
         }
-        record_audit(
-            actor_id=actor.pk,
+        audit_spending(
+            actor=actor,
             action="budget.expense_recorded",
             target=locked,
             community_id=locked.community_id,
             data=data,
+            over=over,
+            override_reason=override_reason,
         )
-        if over > 0:
-            record_audit(
-                actor_id=actor.pk,
-                action="budget.overspend_overridden",
-                target=locked,
-                community_id=locked.community_id,
-                data={**data, "over_by": str(over), "reason": override_reason},
-            )
     return expense
 
 

@@ -38,6 +38,7 @@ from practica.budget.queries.budgets import budget_holding
 from practica.budget.queries.standing import budget_standing
 from practica.budget.services.checks import (
     OVERSPEND,
+    audit_spending,
     clean_override_reason,
     clean_text,
     require_reason_to_overspend,
@@ -277,21 +278,15 @@ def approve_grant(
             "budget": locked_budget.pk,
             "reason": reason,
         }
-        record_audit(
-            actor_id=actor.pk,
+        audit_spending(
+            actor=actor,
             action=f"budget.grant_{locked.status}",
             target=locked,
             community_id=locked.community_id,
             data=data,
+            over=over,
+            override_reason=override_reason,
         )
-        if over > 0:
-            record_audit(
-                actor_id=actor.pk,
-                action="budget.overspend_overridden",
-                target=locked,
-                community_id=locked.community_id,
-                data={**data, "over_by": str(over), "reason": override_reason},
-            )
         mail_applicant_about_decision(locked)
     return locked
 

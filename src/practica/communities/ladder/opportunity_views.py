@@ -28,13 +28,13 @@ from practica.communities.ladder.permissions import (
     can_view_board,
     can_volunteer,
 )
-from practica.communities.ladder.view_guards import (
+from practica.communities.models import Community, Opportunity, Volunteer, VolunteerStatus
+from practica.communities.view_guards import (
     attach_refusal,
     community_or_404,
     forbidden,
     refusal_text,
 )
-from practica.communities.models import Community, Opportunity, Volunteer, VolunteerStatus
 
 BOARD_STATES = ("open", "closed")
 

@@ -372,6 +372,15 @@ def place_members_on_ladders(*, now: datetime | None = None) -> int:
     return placed
 
 
+def _not_a_member(person: User, community: Community) -> ValidationError:
+    return ValidationError(
+        {
+            "person": _("%(person)s is not a member of %(community)s.")
+            % {"person": person.display_name, "community": community.name}
+        }
+    )
+
+
 def _current_membership(community: Community, person: User) -> Membership | None:
     return Membership.objects.current().filter(community=community, person=person).first()
 
@@ -396,12 +405,7 @@ def set_member_rung(
     with transaction.atomic():
         _lock_community(community)
         if _current_membership(community, person) is None:
-            raise ValidationError(
-                {
-                    "person": _("%(person)s is not a member of %(community)s.")
-                    % {"person": person.display_name, "community": community.name}
-                }
-            )
+            raise _not_a_member(person, community)
         current = (
             LadderStep.objects.filter(community=community, person=person)
             .order_by("-reached_at", "-pk")
@@ -477,12 +481,7 @@ def ask_to_contribute(
             .first()
         )
         if membership is None:
-            raise ValidationError(
-                {
-                    "person": _("%(person)s is not a member of %(community)s.")
-                    % {"person": person.display_name, "community": community.name}
-                }
-            )
+            raise _not_a_member(person, community)
         if ContributionAsk.objects.filter(
             community=community,
             person=person,

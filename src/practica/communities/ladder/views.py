@@ -32,7 +32,9 @@ from practica.communities.ladder.permissions import (
     can_view_suggestions,
 )
 from practica.communities.ladder.suggestions import RECENT_DAYS, promotion_suggestions
-from practica.communities.ladder.view_guards import (
+from practica.communities.models import Community, LadderRung, Membership
+from practica.communities.permissions import is_member
+from practica.communities.view_guards import (
     attach_refusal,
     back,
     community_or_404,
@@ -40,8 +42,6 @@ from practica.communities.ladder.view_guards import (
     refusal_text,
     safe_next,
 )
-from practica.communities.models import Community, LadderRung, Membership
-from practica.communities.permissions import is_member
 from practica.people.models import User
 
 RECENT_CONTRIBUTIONS = 15

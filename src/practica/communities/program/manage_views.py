@@ -30,8 +30,8 @@ from practica.communities.program.views import (
     forbidden,
     program_context,
     program_or_404,
-    refusal,
 )
+from practica.communities.view_guards import refusal_text
 from practica.people.models import User
 
 MANAGE_REFUSAL = gettext_lazy("Only the program office and staff manage the program.")
@@ -85,7 +85,7 @@ def program_edit_description(request: HttpRequest, slug: str) -> HttpResponse:
             program=program, description=form.cleaned_data["description"], actor=request.user
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, refusal(error))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, _("The description is saved."))
     return redirect(_manage_url(program))
@@ -103,7 +103,7 @@ def program_add_office_member(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.add_program_office_member(program=program, person=form.person, actor=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, refusal(error))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(
             request,
@@ -122,7 +122,7 @@ def program_remove_office_member(request: HttpRequest, slug: str, pk: int) -> Ht
     try:
         services.remove_program_office_member(program=program, person=person, actor=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, refusal(error))
+        messages.error(request, refusal_text(error))
         return redirect(_manage_url(program))
     messages.success(
         request, _("%(name)s left the program office.") % {"name": person.display_name}
@@ -146,7 +146,7 @@ def program_add_community(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.add_community_to_program(program=program, community=community, actor=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, refusal(error))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(
             request,
@@ -168,7 +168,7 @@ def program_remove_community(request: HttpRequest, slug: str, community: str) ->
             program=program, community=leaving, actor=request.user
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, refusal(error))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(
             request,

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -35,13 +34,6 @@ from practica.communities.program.queries import (
 
 def program_or_404(slug: str) -> Program:
     return get_object_or_404(Program, slug=slug)
-
-
-def refusal(error: ValidationError | PermissionDenied) -> str:
-    """The human sentence inside a service's refusal."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("You are not allowed to do that.")
 
 
 def forbidden(request: HttpRequest, program: Program, reason: str) -> HttpResponse:

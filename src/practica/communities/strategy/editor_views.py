@@ -40,10 +40,9 @@ from practica.communities.strategy.queries import (
 from practica.communities.strategy.views import (
     TEMPLATES,
     manager_only,
-    refusal,
-    strategy_community,
 )
 from practica.communities.target_metrics import target_metric_choices
+from practica.communities.view_guards import community_or_404, refusal_text
 
 # Each row section: its formset class, its prefix and the button that adds a row.
 SECTIONS = {
@@ -76,7 +75,7 @@ def _draft_or_redirect(
 @require_POST
 def strategy_start(request: HttpRequest, slug: str) -> HttpResponse:
     """Start the next draft (a copy of the current strategy) and open the editor."""
-    community = strategy_community(slug)
+    community = community_or_404(slug)
     if not can_edit_strategy(request.user, community):
         return manager_only(request, community)
     if strategy_draft(community) is not None:
@@ -85,7 +84,7 @@ def strategy_start(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         draft = services.start_strategy_draft(community=community, actor=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, refusal(error))
+        messages.error(request, refusal_text(error))
         return redirect(_strategy_url(community))
     messages.success(
         request, _("Draft version %(n)d started. Edit it, then approve it.") % {"n": draft.number}
@@ -175,7 +174,7 @@ def _save(request: HttpRequest, community: Community, draft: StrategyVersion) ->
 @require_http_methods(["GET", "POST"])
 def strategy_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """The draft editor (GET shows the draft; POST saves it or adds a row)."""
-    community = strategy_community(slug)
+    community = community_or_404(slug)
     if not can_edit_strategy(request.user, community):
         return manager_only(request, community)
     draft = _draft_or_redirect(request, community)
@@ -200,7 +199,7 @@ def strategy_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def strategy_approve(request: HttpRequest, slug: str) -> HttpResponse:
     """GET shows what the draft changes from the current strategy and asks for the approval
     note; POST approves it."""
-    community = strategy_community(slug)
+    community = community_or_404(slug)
     if not can_edit_strategy(request.user, community):
         return manager_only(request, community)
     draft = _draft_or_redirect(request, community)
@@ -217,7 +216,7 @@ def strategy_approve(request: HttpRequest, slug: str) -> HttpResponse:
                     approval_note=form.cleaned_data["approval_note"],
                 )
             except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, refusal(error))
+                form.add_error(None, refusal_text(error))
             else:
                 messages.success(
                     request,
@@ -240,7 +239,7 @@ def strategy_approve(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def strategy_discard(request: HttpRequest, slug: str) -> HttpResponse:
     """GET asks for confirmation; POST deletes the draft."""
-    community = strategy_community(slug)
+    community = community_or_404(slug)
     if not can_edit_strategy(request.user, community):
         return manager_only(request, community)
     draft = _draft_or_redirect(request, community)
@@ -251,7 +250,7 @@ def strategy_discard(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.discard_strategy_draft(draft=draft, actor=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, refusal(error))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, _("The draft is discarded."))
     return redirect(_strategy_url(community))

@@ -28,15 +28,14 @@ from practica.communities.strategy.views import (
     TEMPLATES,
     leadership_only,
     manager_only,
-    refusal,
-    strategy_community,
 )
+from practica.communities.view_guards import community_or_404, refusal_text
 
 
 @login_required
 @require_GET
 def strategy_maturity(request: HttpRequest, slug: str) -> HttpResponse:
-    community = strategy_community(slug)
+    community = community_or_404(slug)
     if not can_view_full_strategy(request.user, community):
         return leadership_only(request, community)
     history = maturity_history(community)
@@ -63,7 +62,7 @@ def strategy_maturity(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def strategy_maturity_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One assessment with its notes, beside the assessment before it."""
-    community = strategy_community(slug)
+    community = community_or_404(slug)
     if not can_view_full_strategy(request.user, community):
         return leadership_only(request, community)
     assessments = maturity_assessments(community)
@@ -85,7 +84,7 @@ def strategy_maturity_detail(request: HttpRequest, slug: str, pk: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def strategy_maturity_new(request: HttpRequest, slug: str) -> HttpResponse:
-    community = strategy_community(slug)
+    community = community_or_404(slug)
     if not can_edit_strategy(request.user, community):
         return manager_only(request, community)
     form = MaturityForm(request.POST if request.method == "POST" else None)
@@ -102,7 +101,7 @@ def strategy_maturity_new(request: HttpRequest, slug: str) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, refusal(error))
+                form.add_error(None, refusal_text(error))
             else:
                 messages.success(request, _("The assessment is recorded."))
                 return redirect(

@@ -10,10 +10,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -40,24 +39,9 @@ from practica.communities.strategy.targets import (
     status_counts,
     target_definitions,
 )
+from practica.communities.view_guards import community_or_404, forbidden
 
 TEMPLATES = "communities/strategy/"
-
-
-def strategy_community(slug: str) -> Community:
-    return get_object_or_404(Community.objects.select_related("program"), slug=slug)
-
-
-def refusal(error: ValidationError | PermissionDenied) -> str:
-    """The human sentence inside a service's refusal."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("You are not allowed to do that.")
-
-
-def forbidden(request: HttpRequest, community: Community, reason: str) -> HttpResponse:
-    context = {"community": community, "reason": reason}
-    return render(request, "communities/forbidden.html", context, status=403)
 
 
 def members_only(request: HttpRequest, community: Community) -> HttpResponse:
@@ -107,7 +91,7 @@ def version_context(version: StrategyVersion, *, with_reach: bool) -> dict[str, 
 def strategy(request: HttpRequest, slug: str) -> HttpResponse:
     """The current strategy: public parts for members, plus live targets, the draft and the
     maturity summary for the leadership team."""
-    community = strategy_community(slug)
+    community = community_or_404(slug)
     user = request.user
     if not can_view_strategy(user, community):
         return members_only(request, community)
@@ -138,7 +122,7 @@ def strategy(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def strategy_versions_page(request: HttpRequest, slug: str) -> HttpResponse:
     """Every version, newest first, with who approved it and what changed."""
-    community = strategy_community(slug)
+    community = community_or_404(slug)
     if not can_view_full_strategy(request.user, community):
         return leadership_only(request, community)
     versions = strategy_versions(community)
@@ -163,7 +147,7 @@ def strategy_versions_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def strategy_version_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """One version as it was written (targets as set, without live values)."""
-    community = strategy_community(slug)
+    community = community_or_404(slug)
     if not can_view_full_strategy(request.user, community):
         return leadership_only(request, community)
     version = strategy_version(community, number)
@@ -185,7 +169,7 @@ def strategy_version_page(request: HttpRequest, slug: str, number: int) -> HttpR
 @require_GET
 def strategy_compare(request: HttpRequest, slug: str) -> HttpResponse:
     """Two versions compared (`older`, `newer` by number; by default the latest two)."""
-    community = strategy_community(slug)
+    community = community_or_404(slug)
     if not can_view_full_strategy(request.user, community):
         return leadership_only(request, community)
     numbers = list(strategy_versions(community).values_list("number", flat=True))

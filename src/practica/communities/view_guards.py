@@ -1,5 +1,6 @@
-"""What the ladder and board screens share: finding the community, the friendly 403 page, and
-turning a service's refusal into words on the page or errors on a form."""
+"""What the community screens (groups, ladder and board, strategy, program) share: finding
+the community, the friendly 403 page, and turning a service's refusal into words on the page
+or errors on a form."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
