@@ -26,7 +26,7 @@ from practica.communities.ladder import queries, services
 from practica.communities.ladder.api_opportunities import router as opportunities_router
 from practica.communities.ladder.contributions import (
     CONTRIBUTION_KINDS,
-    contribution_counts,
+    contribution_ledger,
     contributions_of,
 )
 from practica.communities.ladder.permissions import (
@@ -307,15 +307,7 @@ def list_ladder_contributions(
             raise ValidationError({"since": _("The period must start before it ends.")})
         if until - period.since > timedelta(days=MAX_LEDGER_DAYS):
             raise ValidationError({"since": _("Ask for at most ten years at a time.")})
-    counts = contribution_counts(community_id=community.pk, since=period.since, until=until)
-    people = User.objects.only("id", "display_name", "job_title").in_bulk(list(counts))
-    rows: list[dict[str, Any]] = [
-        {"person": people[person_id], "total": sum(kinds.values()), "counts": kinds}
-        for person_id, kinds in counts.items()
-        if person_id in people
-    ]
-    rows.sort(key=lambda row: (-row["total"], row["person"].display_name, row["person"].pk))
-    return rows
+    return contribution_ledger(community_id=community.pk, since=period.since, until=until)
 
 
 @router.get("/communities/{slug}/ladder/suggestions", response={200: list[SuggestionOut], **ERRORS})

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from practica.core.models import Activity, ActivityKind
+from practica.people.models import User
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,22 @@ def contributions_of(
         community_id=community_id, since=since, until=until, person_ids=[person_id]
     )
     return counts.get(person_id, dict.fromkeys(CONTRIBUTION_KINDS, 0))
+
+
+def contribution_ledger(
+    *, community_id: int, since: datetime | None, until: datetime
+) -> list[dict[str, Any]]:
+    """The ledger for the period: per person (with their name) the counts per kind and the
+    total, the most contributions first, then by name. People with none are left out."""
+    counts = contribution_counts(community_id=community_id, since=since, until=until)
+    people = User.objects.only("id", "display_name", "job_title").in_bulk(list(counts))
+    rows: list[dict[str, Any]] = [
+        {"person": people[person_id], "total": sum(kinds.values()), "counts": kinds}
+        for person_id, kinds in counts.items()
+        if person_id in people
+    ]
+    rows.sort(key=lambda row: (-row["total"], row["person"].display_name, row["person"].pk))
+    return rows
 
 
 def contribution_rows(*, community_id: int, person_id: int) -> QuerySet[Activity]:
