@@ -81,7 +81,6 @@ def version_context(version: StrategyVersion, *, with_reach: bool) -> dict[str, 
         "version": version,
         "team": leadership_team(version),
         "audience": audience_reach(version, live=with_reach),
-        "definitions": target_definitions(version),
         "total_reach": total_reach(version) if with_reach else None,
     }
 
@@ -161,6 +160,8 @@ def strategy_version_page(request: HttpRequest, slug: str, number: int) -> HttpR
         "previous_number": previous,
         "can_edit": can_edit_strategy(request.user, community),
         **version_context(version, with_reach=False),
+        # The live page shows targets evaluated instead; only a past version lists them as set.
+        "definitions": target_definitions(version),
     }
     return render(request, TEMPLATES + "version.html", context)
 
