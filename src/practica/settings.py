@@ -314,6 +314,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "practica.communities.tasks.check_group_health_task",
         "schedule": 3600.0,
     },
+    # Rollups catch up with new activity every few minutes; dashboards read only rollups.
+    "update-metric-rollups": {
+        "task": "practica.metrics.tasks.update_rollups_task",
+        "schedule": 300.0,
+    },
+    # Scheduled NPS pulses go out when due.
+    "send-due-pulse-surveys": {
+        "task": "practica.metrics.tasks.send_due_pulses_task",
+        "schedule": 300.0,
+    },
 }
 
 # --- Security: strict in production; `manage.py check --deploy` is clean there.
@@ -338,6 +348,8 @@ PRACTICA_PAGE_SIZE = 25
 OUTREACH_INVITATIONS_PER_DAY = int(os.environ.get("OUTREACH_INVITATIONS_PER_DAY", "25"))
 # The month fiscal years start in (1 = January); budgets default to that year's period.
 FISCAL_YEAR_START_MONTH = int(os.environ.get("FISCAL_YEAR_START_MONTH", "1"))
+# Nobody is asked an NPS pulse more than once in this many days, whichever pulse it is.
+PULSE_MIN_INTERVAL_DAYS = int(os.environ.get("PULSE_MIN_INTERVAL_DAYS", "90"))
 
 LOGGING = {
     "version": 1,

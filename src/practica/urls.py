@@ -22,6 +22,7 @@ urlpatterns = [
     path("conference/", include("practica.conference.urls")),
     path("outreach/", include("practica.outreach.urls")),
     path("budget/", include("practica.budget.urls")),
+    path("metrics/", include("practica.metrics.urls")),
     path("scim/v2/", include("practica.outreach.scim.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("", include("practica.discussions.urls")),

@@ -20,6 +20,8 @@ from practica.core.api import router as topics_router
 from practica.discussions.api import router as discussions_router
 from practica.events.api import router as events_router
 from practica.mail.api import router as mail_router
+from practica.metrics.api import router as metrics_router
+from practica.metrics.surveys.api import router as pulses_router
 from practica.outreach.api import router as outreach_router
 from practica.people.api import router as people_router
 
@@ -86,6 +88,8 @@ api.add_router("", strategy_router)
 api.add_router("", budget_router)
 api.add_router("", ladder_router)
 api.add_router("", program_router)
+api.add_router("", metrics_router)
+api.add_router("", pulses_router)
 
 
 fallback_router = Router()
