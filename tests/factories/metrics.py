@@ -1,7 +1,8 @@
 """Factories for the rows the metric definitions read that have no factory elsewhere:
 ledger activity, affiliation history and event feedback."""
 
-from datetime import date
+import hashlib
+from datetime import date, timedelta
 
 import factory
 from django.utils import timezone
@@ -43,3 +44,34 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(UserFactory)
     satisfaction = 5
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+# --- Pulse surveys (helper H4) ---------------------------------------------------------------
+
+
+class PulseSurveyFactory(factory.django.DjangoModelFactory):
+    """A pulse; `status` scheduled. Invite people with `send_pulse` or PulseInvitationFactory."""
+
+    class Meta:
+        model = "metrics.PulseSurvey"
+
+    community = factory.SubFactory(CommunityFactory)
+    question = "How likely are you to recommend this community to a colleague?"
+    sample_size = None
+    send_at = factory.LazyFunction(timezone.now)
+    closes_at = factory.LazyAttribute(lambda survey: survey.send_at + timedelta(days=14))
+    min_interval_days = 90
+
+
+class PulseInvitationFactory(factory.django.DjangoModelFactory):
+    """One person invited to a pulse; `token` (not stored) is the raw token of its links."""
+
+    class Meta:
+        model = "metrics.PulseInvitation"
+        exclude = ("token",)
+
+    survey = factory.SubFactory(PulseSurveyFactory)
+    person = factory.SubFactory(UserFactory)
+    token = factory.Sequence(lambda n: f"test-pulse-token-{n}")
+    token_hash = factory.LazyAttribute(lambda row: hashlib.sha256(row.token.encode()).hexdigest())
+    invited_at = factory.LazyFunction(timezone.now)
