@@ -90,9 +90,10 @@ def test_the_events_endpoints_are_documented(schema):
     assert {"200", "201", "404", "409"} <= set(register["responses"])
 
 
-# Called by machines that prove themselves with an HMAC signature, not a member's session or
-# token (the relay services' inbound mail hook, `mail.api_inbound`).
-SIGNED_NOT_SIGNED_IN = frozenset({"receive_inbound_mail"})
+# Called with a credential of their own, not a member's session or token: the relay services'
+# inbound mail hook (`mail.api_inbound`, an HMAC signature) and a pulse survey's answer (the
+# token from the invitation mail, `metrics.surveys.api`).
+SIGNED_NOT_SIGNED_IN = frozenset({"receive_inbound_mail", "answer_pulse"})
 
 
 def test_every_operation_has_a_readable_id_tags_a_success_schema_and_errors(schema):

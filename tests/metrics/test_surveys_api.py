@@ -205,9 +205,10 @@ def test_a_bad_score_is_a_422(token, score):
     assert not PulseInvitation.objects.filter(score__isnull=False).exists()
 
 
-def test_an_unknown_token_is_a_404_and_a_closed_pulse_a_422(token):
+def test_an_unknown_token_is_a_401_and_a_closed_pulse_a_422(token):
     response = call(Client(), "post", "/metrics/pulse-answers", {"token": "nope", "score": 5})
-    assert response.status_code == 404
+    assert response.status_code == 401
+    assert response.json()["detail"] == "This answer link is not valid."
     PulseSurvey.objects.update(status=PulseStatus.CLOSED)
     response = call(Client(), "post", "/metrics/pulse-answers", {"token": token, "score": 5})
     assert response.status_code == 422

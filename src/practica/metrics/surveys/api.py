@@ -162,15 +162,18 @@ def get_pulse_results(request: HttpRequest, pulse_id: Id) -> PulseResultsOut:
 @router.post(
     "/metrics/pulse-answers",
     auth=None,
-    response={200: PulseAnswerOut, **error_responses(404, 422)},
+    response={200: PulseAnswerOut, **error_responses(401, 422)},
 )
-def answer_pulse(request: HttpRequest, payload: PulseAnswerIn) -> PulseAnswerOut:
+def answer_pulse(request: HttpRequest, payload: PulseAnswerIn) -> PulseAnswerOut | Status:
     """Answer a pulse (or change the answer while it is open) with the token from the mail's
-    links; no sign-in. An unknown token is a 404; a score outside 0–10 or a closed pulse a
-    422."""
-    invitation = services.record_pulse_answer(
-        token=payload.token, score=payload.score, comment=payload.comment
-    )
+    links; no sign-in: the token is the credential, so an unknown one is a 401. A score outside
+    0–10 or a closed pulse is a 422."""
+    try:
+        invitation = services.record_pulse_answer(
+            token=payload.token, score=payload.score, comment=payload.comment
+        )
+    except services.UnknownPulseTokenError:
+        return Status(401, {"detail": _("This answer link is not valid.")})
     survey = invitation.survey
     return PulseAnswerOut(
         question=survey.question,
