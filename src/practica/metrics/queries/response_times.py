@@ -1,0 +1,547 @@
+"""The response-times panel: how long questions wait for a first response and for an accepted
+answer, read from the question facts (`QuestionFact`), never from threads or the ledger.
+
+The questions are those asked in the period (local days `start`..`end`) in the chosen
+communities, pooled: one set of waits, never an average of medians. Waits are measured as of
+the period's end or now, whichever is earlier (`as_of`): a question still waiting then is
+censored at its age, and a response after `as_of` has not happened yet. Medians and 90th
+percentiles are Kaplan–Meier (`survival.py`); the shares within 1 h and 24 h count only the
+questions old enough at `as_of` for their outcome to be known.
+
+Filters: org unit = the asker's division when asked (`QuestionFact.asker_division`); role = the
+asker's current membership role in the question's community (roles are not dated); topic = the
+questions tagged with that topic or any topic under it.
+"""
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from practica.communities.models import Community, Membership
+from practica.core.models import TREE_PATH_SEPARATOR, Topic
+from practica.metrics.definitions.figures import count_value, share_value
+from practica.metrics.models import QuestionFact
+from practica.metrics.queries.buckets import local_day, local_midnight
+from practica.metrics.queries.filters import DashboardFilters
+from practica.metrics.queries.survival import WaitStats, quantile_hours, wait_stats
+from practica.metrics.queries.types import Cell, Chart, Headline, Panel, Point, Series, Table
+
+QuestionTopic = QuestionFact.topics.through
+
+
+@dataclass(frozen=True)
+class Period:
+    """The period of a dashboard as moments: `start_at` ≤ t < `end_at`, and when it is read."""
+
+    start_at: datetime  # local midnight starting the first day
+    end_at: datetime  # local midnight after the last day (exclusive)
+    as_of: datetime  # the end of the last day, or now if earlier
+
+
+def period_of(filters: DashboardFilters) -> Period:
+    """The filters' local days as moments, read as of their end or now, whichever is first."""
+    start_at = local_midnight(filters.start)
+    end_at = local_midnight(filters.end + timedelta(days=1))
+    return Period(
+        start_at=start_at,
+        end_at=end_at,
+        as_of=min(end_at - timedelta(microseconds=1), timezone.now()),
+    )
+
+
+def bucket_index(buckets: Sequence[date], moment: datetime) -> int:
+    """The bucket (index into `buckets`, their first days) holding `moment`'s local day."""
+    return max(0, bisect_right(buckets, local_day(moment)) - 1)
+
+
+def holds_role(role: str, *, person: str, community: str = "community_id") -> Exists:
+    """The person in column `person` currently holds `role` in the row's community."""
+    return Exists(
+        Membership.objects.filter(
+            community_id=OuterRef(community),
+            person_id=OuterRef(person),
+            left_at__isnull=True,
+            role=role,
+        )
+    )
+
+
+def tagged_under(topic_path: str, *, question: str) -> Exists:
+    """The question fact in column `question` has a topic at or under `topic_path`."""
+    return Exists(
+        QuestionTopic.objects.filter(
+            questionfact_id=OuterRef(question), topic__path__startswith=topic_path
+        )
+    )
+
+
+def topic_path(topic_id: int | None) -> str | None:
+    """The topic filter's path: None without one, "" for a topic that no longer exists."""
+    if topic_id is None:
+        return None
+    return Topic.objects.filter(pk=topic_id).values_list("path", flat=True).first() or ""
+
+
+class Asked(NamedTuple):
+    """One question of the period and its two waits as of `as_of`, in whole seconds: a wait
+    not over by then (no response, or one after `as_of`) is the question's age."""
+
+    thread_id: int
+    community_id: int
+    asked_at: datetime
+    age: int
+    first: int
+    first_done: bool
+    accepted: int
+    accepted_done: bool
+    was_routed: bool
+
+
+def period_questions(filters: DashboardFilters, period: Period) -> QuerySet[QuestionFact]:
+    """The question facts of the period, filtered (see the module's docstring)."""
+    facts = QuestionFact.objects.filter(
+        community_id__in=filters.community_ids,
+        asked_at__gte=period.start_at,
+        asked_at__lte=period.as_of,
+    )
+    if filters.org_unit_id is not None:
+        facts = facts.filter(asker_division_id=filters.org_unit_id)
+    if filters.role:
+        facts = facts.filter(holds_role(filters.role, person="asker_id"))
+    path = topic_path(filters.topic_id)
+    if path is not None:
+        facts = facts.filter(tagged_under(path, question="pk")) if path else facts.none()
+    return facts
+
+
+def _done_by(moment: str, seconds: str, as_of: datetime) -> Case:
+    # A flag instead of the moment: parsing thousands of datetimes is a page's main cost.
+    return Case(
+        When(**{f"{moment}__lte": as_of, f"{seconds}__isnull": False}, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def _asked(facts: QuerySet[QuestionFact], as_of: datetime) -> list[Asked]:
+    rows = (
+        facts.annotate(
+            first_done=_done_by("first_response_at", "first_response_seconds", as_of),
+            accepted_done=_done_by("accepted_at", "accepted_seconds", as_of),
+        )
+        .order_by("asked_at", "pk")
+        .values_list(
+            "thread_id",
+            "community_id",
+            "asked_at",
+            "first_done",
+            "first_response_seconds",
+            "accepted_done",
+            "accepted_seconds",
+            "was_routed",
+        )
+    )
+    questions = []
+    for (
+        thread_id,
+        community_id,
+        asked_at,
+        first_done,
+        first,
+        accepted_done,
+        accepted,
+        routed,
+    ) in rows:
+        age = max(0, int((as_of - asked_at).total_seconds()))
+        questions.append(
+            Asked(
+                thread_id,
+                community_id,
+                asked_at,
+                age,
+                max(0, first or 0) if first_done else age,
+                first_done,
+                max(0, accepted or 0) if accepted_done else age,
+                accepted_done,
+                routed,
+            )
+        )
+    return questions
+
+
+def _first(questions: Sequence[Asked]) -> WaitStats:
+    return wait_stats(
+        [(question.age, question.first, question.first_done) for question in questions]
+    )
+
+
+def _accepted(questions: Sequence[Asked]) -> WaitStats:
+    return wait_stats(
+        [(question.age, question.accepted, question.accepted_done) for question in questions]
+    )
+
+
+def _bounds_note(stats: WaitStats) -> str:
+    if stats.median.lower_bound and stats.p90.lower_bound:
+        return _("median and 90th percentile are lower bounds")
+    if stats.median.lower_bound:
+        return _("median is a lower bound")
+    if stats.p90.lower_bound:
+        return _("90th percentile is a lower bound")
+    return ""
+
+
+def _stats_columns(first: str, waiting: str) -> tuple[str, ...]:
+    return (
+        first,
+        _("Questions"),
+        waiting,
+        _("Median (hours)"),
+        _("90th percentile (hours)"),
+        _("Lower bounds"),
+        _("Within 1 hour"),
+        _("n (1 hour)"),
+        _("Share within 1 hour"),
+        _("Within 24 hours"),
+        _("n (24 hours)"),
+        _("Share within 24 hours"),
+    )
+
+
+def _stats_cells(label: Cell, stats: WaitStats) -> tuple[Cell, ...]:
+    return (
+        label,
+        stats.questions,
+        stats.waiting,
+        quantile_hours(stats.median),
+        quantile_hours(stats.p90),
+        _bounds_note(stats),
+        stats.within_1h[0],
+        stats.within_1h[1],
+        share_value(*stats.within_1h),
+        stats.within_24h[0],
+        stats.within_24h[1],
+        share_value(*stats.within_24h),
+    )
+
+
+def _topic_groups(
+    facts: QuerySet[QuestionFact], path: str | None
+) -> tuple[dict[int, set[str]], dict[str, str]]:
+    """Each question's topic groups and the groups' names. Without a topic filter a group is a
+    top-level topic (and everything under it); with one, the chosen topic itself and each of
+    its children (with everything under them)."""
+    level = 0 if not path else path.strip(TREE_PATH_SEPARATOR).count(TREE_PATH_SEPARATOR) + 1
+    groups: dict[int, set[str]] = defaultdict(set)
+    rows = QuestionTopic.objects.filter(questionfact_id__in=facts.values("pk")).values_list(
+        "questionfact_id", "topic__path"
+    )
+    for question_id, tagged in rows:
+        if path and not tagged.startswith(path):
+            continue  # tagged with another topic too: only the chosen subtree is broken down
+        slugs = [slug for slug in tagged.split(TREE_PATH_SEPARATOR) if slug]
+        key = TREE_PATH_SEPARATOR.join(["", *slugs[: level + 1], ""])
+        groups[question_id].add(key)
+    keys = {key for keys in groups.values() for key in keys}
+    names = dict(Topic.objects.filter(path__in=keys).values_list("path", "name"))
+    return groups, names
+
+
+@dataclass(frozen=True)
+class ResponseTimeFigures:
+    period: Period
+    questions: tuple[Asked, ...]
+    first: WaitStats
+
+
+def response_time_figures(filters: DashboardFilters) -> ResponseTimeFigures:
+    period = period_of(filters)
+    questions = tuple(_asked(period_questions(filters, period), period.as_of))
+    return ResponseTimeFigures(
+        period=period,
+        questions=questions,
+        first=_first(questions),
+    )
+
+
+def _headlines(first: WaitStats) -> dict[str, Headline]:
+    empty = first.questions == 0
+    return {
+        "median_first_response_hours": Headline(
+            key="median_first_response_hours",
+            label=_("Median time to first response"),
+            unit="hours",
+            value=quantile_hours(first.median),
+            n=first.questions,
+            note=_("lower bound: half are still waiting") if first.median.lower_bound else "",
+        ),
+        "p90_first_response_hours": Headline(
+            key="p90_first_response_hours",
+            label=_("90th percentile time to first response"),
+            unit="hours",
+            value=quantile_hours(first.p90),
+            n=first.questions,
+            note=_("lower bound: a tenth are still waiting") if first.p90.lower_bound else "",
+        ),
+        "answered_within_1h_share": Headline(
+            key="answered_within_1h_share",
+            label=_("Answered within 1 hour"),
+            unit="share",
+            value=share_value(*first.within_1h),
+            n=first.within_1h[1],
+        ),
+        "answered_within_24h_share": Headline(
+            key="answered_within_24h_share",
+            label=_("Answered within 24 hours"),
+            unit="share",
+            value=share_value(*first.within_24h),
+            n=first.within_24h[1],
+        ),
+        "unanswered_questions": Headline(
+            key="unanswered_questions",
+            label=_("Unanswered questions"),
+            unit="count",
+            value=None if empty else count_value(first.waiting),
+            n=first.questions,
+        ),
+    }
+
+
+def _accepted_headline(accepted: WaitStats) -> Headline:
+    return Headline(
+        key="median_accepted_hours",
+        label=_("Median time to an accepted answer"),
+        unit="hours",
+        value=quantile_hours(accepted.median),
+        n=accepted.questions,
+        note=_("lower bound: half have no accepted answer yet")
+        if accepted.median.lower_bound
+        else "",
+    )
+
+
+HEADLINE_KEYS = ("median_first_response_hours", "answered_within_24h_share", "unanswered_questions")
+
+
+def response_time_headlines(filters: DashboardFilters) -> tuple[Headline, ...]:
+    """The period's median time to first response, share answered within 24 hours and
+    unanswered count (see the module's docstring)."""
+    headlines = _headlines(response_time_figures(filters).first)
+    return tuple(headlines[key] for key in HEADLINE_KEYS)
+
+
+def _bucket_table(
+    key: str, title: str, waiting: str, buckets: Sequence[date], stats: Sequence[WaitStats]
+) -> Table:
+    rows = tuple(
+        _stats_cells(bucket.isoformat(), bucket_stats)
+        for bucket, bucket_stats in zip(buckets, stats, strict=True)
+        if bucket_stats.questions
+    )
+    return Table(
+        key=key, title=title, columns=_stats_columns(_("Period starting"), waiting), rows=rows
+    )
+
+
+def _quantile_series(buckets: Sequence[date], stats: Sequence[WaitStats]) -> tuple[Series, ...]:
+    return (
+        Series(
+            key="median_hours",
+            label=_("Median"),
+            unit="hours",
+            points=tuple(
+                Point(start=bucket, value=quantile_hours(item.median), n=item.questions)
+                for bucket, item in zip(buckets, stats, strict=True)
+            ),
+        ),
+        Series(
+            key="p90_hours",
+            label=_("90th percentile"),
+            unit="hours",
+            points=tuple(
+                Point(start=bucket, value=quantile_hours(item.p90), n=item.questions)
+                for bucket, item in zip(buckets, stats, strict=True)
+            ),
+        ),
+    )
+
+
+def _share_series(buckets: Sequence[date], stats: Sequence[WaitStats]) -> tuple[Series, ...]:
+    return (
+        Series(
+            key="within_1h_share",
+            label=_("Within 1 hour"),
+            unit="share",
+            points=tuple(
+                Point(start=bucket, value=share_value(*item.within_1h), n=item.within_1h[1])
+                for bucket, item in zip(buckets, stats, strict=True)
+            ),
+        ),
+        Series(
+            key="within_24h_share",
+            label=_("Within 24 hours"),
+            unit="share",
+            points=tuple(
+                Point(start=bucket, value=share_value(*item.within_24h), n=item.within_24h[1])
+                for bucket, item in zip(buckets, stats, strict=True)
+            ),
+        ),
+    )
+
+
+def _breakdown_tables(filters: DashboardFilters, figures: ResponseTimeFigures) -> list[Table]:
+    questions = figures.questions
+    by_id = {question.thread_id: question for question in questions}
+    path = topic_path(filters.topic_id)
+    groups, names = _topic_groups(period_questions(filters, figures.period), path)
+    in_group: dict[str, list[Asked]] = defaultdict(list)
+    for question_id, keys in groups.items():
+        if question_id in by_id:
+            for key in keys:
+                in_group[key].append(by_id[question_id])
+    untagged = [question for question in questions if question.thread_id not in groups]
+    topic_rows = [
+        _stats_cells(names.get(key, key), _first(in_group[key]))
+        for key in sorted(in_group, key=lambda key: (-len(in_group[key]), names.get(key, key)))
+    ]
+    if untagged:
+        topic_rows.append(_stats_cells(_("No topic"), _first(untagged)))
+    tables = [
+        Table(
+            key="by_topic",
+            title=_("Time to first response by topic"),
+            columns=_stats_columns(_("Topic"), _("Unanswered")),
+            rows=tuple(topic_rows),
+        )
+    ]
+    if len(filters.community_ids) > 1:
+        names_by_id = dict(
+            Community.objects.filter(pk__in=filters.community_ids).values_list("pk", "name")
+        )
+        tables.append(
+            Table(
+                key="by_community",
+                title=_("Time to first response by community"),
+                columns=_stats_columns(_("Community"), _("Unanswered")),
+                rows=tuple(
+                    _stats_cells(
+                        names_by_id.get(community_id, str(community_id)),
+                        _first([q for q in questions if q.community_id == community_id]),
+                    )
+                    for community_id in sorted(
+                        filters.community_ids, key=lambda pk: names_by_id.get(pk, "")
+                    )
+                ),
+            )
+        )
+    routed = [question for question in questions if question.was_routed]
+    not_routed = [question for question in questions if not question.was_routed]
+    tables.append(
+        Table(
+            key="routing",
+            title=_("Time to first response, routed and not routed"),
+            columns=_stats_columns(_("Routing"), _("Unanswered")),
+            rows=()
+            if not questions
+            else (
+                _stats_cells(_("Routed to experts"), _first(routed)),
+                _stats_cells(_("Not routed"), _first(not_routed)),
+            ),
+        )
+    )
+    return tables
+
+
+def response_times_panel(filters: DashboardFilters) -> Panel:
+    """Time to first response and to an accepted answer for the questions asked in the period:
+    headlines, per-bucket charts and their tables, and tables by topic, community (with
+    several) and routing (see the module's docstring)."""
+    figures = response_time_figures(filters)
+    buckets = filters.buckets()
+    per_bucket: list[list[Asked]] = [[] for _bucket in buckets]
+    if buckets:
+        for question in figures.questions:
+            per_bucket[bucket_index(buckets, question.asked_at)].append(question)
+    first = [_first(questions) for questions in per_bucket]
+    accepted = [_accepted(questions) for questions in per_bucket]
+    first_table = _bucket_table(
+        "first_response_by_bucket",
+        _("Time to first response by period"),
+        _("Unanswered"),
+        buckets,
+        first,
+    )
+    accepted_table = _bucket_table(
+        "accepted_by_bucket",
+        _("Time to an accepted answer by period"),
+        _("Without an accepted answer"),
+        buckets,
+        accepted,
+    )
+    charts = (
+        Chart(
+            kind="line",
+            title=_("Time to first response"),
+            description=_(
+                "The median and 90th percentile hours from question to first response, by when "
+                "the question was asked."
+            ),
+            unit="hours",
+            series=_quantile_series(buckets, first),
+            table=first_table,
+        ),
+        Chart(
+            kind="bar",
+            title=_("Questions answered within 1 hour and within 24 hours"),
+            description=_(
+                "The share of questions first answered within 1 hour and within 24 hours, of "
+                "those old enough to know, by when the question was asked."
+            ),
+            unit="share",
+            series=_share_series(buckets, first),
+            table=first_table,
+        ),
+        Chart(
+            kind="line",
+            title=_("Time to an accepted answer"),
+            description=_(
+                "The median and 90th percentile hours from question to the answer the asker "
+                "accepted, by when the question was asked."
+            ),
+            unit="hours",
+            series=_quantile_series(buckets, accepted),
+            table=accepted_table,
+        ),
+    )
+    headlines = (
+        *_headlines(figures.first).values(),
+        _accepted_headline(_accepted(figures.questions)),
+    )
+    return Panel(
+        key="response_times",
+        title=_("Time to answer"),
+        description=_("How long questions asked in the period waited for help."),
+        headlines=headlines,
+        charts=charts,
+        tables=(first_table, accepted_table, *_breakdown_tables(filters, figures)),
+        notes=(
+            _(
+                "Questions still waiting are counted at their wait so far as of %(as_of)s, "
+                "never dropped; a median or percentile they keep unknown is shown as a lower "
+                "bound."
+            )
+            % {"as_of": timezone.localtime(figures.period.as_of).strftime("%Y-%m-%d %H:%M")},
+            _(
+                "Routed questions were picked by the routing rules (and routed again while "
+                "still waiting), so they differ from the others in more than routing: the "
+                "comparison is observational, not the effect of routing."
+            ),
+        ),
+    )
