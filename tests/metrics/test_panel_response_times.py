@@ -186,7 +186,7 @@ def test_per_bucket(scene):
     community, *_rest = scene
     panel = response_times_panel(filters_for(community))
     line = panel.charts[0]
-    median = series(line, "median_hours")
+    median = series(line, "first_response_median_hours")
     # January: 1800, 10800, 108000, censored 3023999: S = 3/4, then exactly ½ at 10800 s,
     # so the median is the midpoint to the next answer, (10800 + 108000) / 2 = 59400 s.
     # February: censored 1799, then 3000 (S 2/3), 7200 (S 1/3): 2 hours.
@@ -195,7 +195,7 @@ def test_per_bucket(scene):
         (date(2026, 2, 1), Decimal("2.00"), 4),
     ]
     # Neither month's S reaches 1/10: lower bounds, the month's longest wait.
-    assert [p.value for p in series(line, "p90_hours").points] == [
+    assert [p.value for p in series(line, "first_response_p90_hours").points] == [
         Decimal("840.00"),
         Decimal("456.00"),
     ]

@@ -150,3 +150,20 @@ def test_panels_read_what_the_rebuild_writes(db):
     assert values["engaged_28d"] == engaged_members(community.pk, as_of) == Decimal(1)
     growth = {h.key: h.value for h in build_panel("growth", filters).headlines}
     assert growth["left_community"] == Decimal(1)
+
+
+def test_the_key_figures_read_the_events_once(filters):
+    with CaptureQueriesContext(connection) as queries:
+        community_headlines(filters)
+    event_reads = [q for q in queries.captured_queries if "metrics_eventfact" in q["sql"]]
+    assert len(event_reads) == 1
+
+
+def test_series_and_table_keys_are_unique_within_each_panel(filters):
+    # The API addresses a panel's series and tables by key, and the CSV files are named by it.
+    for panel in build_panels(filters):
+        distinct_series = {series.key: series for chart in panel.charts for series in chart.series}
+        drawn = [series for chart in panel.charts for series in chart.series]
+        assert all(distinct_series[series.key] == series for series in drawn), panel.key
+        table_keys = [table.key for table in panel.tables]
+        assert len(table_keys) == len(set(table_keys)), panel.key

@@ -350,10 +350,12 @@ def _bucket_table(
     )
 
 
-def _quantile_series(buckets: Sequence[date], stats: Sequence[WaitStats]) -> tuple[Series, ...]:
+def _quantile_series(
+    buckets: Sequence[date], stats: Sequence[WaitStats], *, prefix: str
+) -> tuple[Series, ...]:
     return (
         Series(
-            key="median_hours",
+            key=f"{prefix}_median_hours",
             label=_("Median"),
             unit="hours",
             points=tuple(
@@ -362,7 +364,7 @@ def _quantile_series(buckets: Sequence[date], stats: Sequence[WaitStats]) -> tup
             ),
         ),
         Series(
-            key="p90_hours",
+            key=f"{prefix}_p90_hours",
             label=_("90th percentile"),
             unit="hours",
             points=tuple(
@@ -494,7 +496,7 @@ def response_times_panel(filters: DashboardFilters) -> Panel:
                 "the question was asked."
             ),
             unit="hours",
-            series=_quantile_series(buckets, first),
+            series=_quantile_series(buckets, first, prefix="first_response"),
             table=first_table,
         ),
         Chart(
@@ -516,7 +518,7 @@ def response_times_panel(filters: DashboardFilters) -> Panel:
                 "accepted, by when the question was asked."
             ),
             unit="hours",
-            series=_quantile_series(buckets, accepted),
+            series=_quantile_series(buckets, accepted, prefix="accepted"),
             table=accepted_table,
         ),
     )
