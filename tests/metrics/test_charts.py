@@ -15,6 +15,15 @@ import pytest
 from django.utils import translation
 
 from practica.metrics.charts import render_chart
+from practica.metrics.charts.style import (
+    DASHES,
+    PALETTE,
+    colour,
+    dash,
+    marker,
+    texture_defs,
+    texture_fill,
+)
 from practica.metrics.queries.types import Chart, Point, Series, Table
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -516,3 +525,74 @@ def test_charts_draw_in_simplified_chinese(kind):
 
     assert root.get("role") == "img"
     assert "成员" in desc_of(root)
+
+
+# ---------- review fixes ----------
+
+
+def test_a_page_granularity_finer_than_the_points_does_not_name_months_as_days():
+    # The participation panel counts by calendar month whatever the page's granularity; a
+    # 30-day page passes "day", which read "12 on 1 November 2026" for a month's figure.
+    monthly = line_chart(series([10, 12], starts=[date(2026, 10, 1), date(2026, 11, 1)]))
+    _svg, root = draw(monthly, granularity="day")
+    assert "10 in October 2026" in desc_of(root)
+    assert "12 in November 2026" in desc_of(root)
+    assert " on " not in desc_of(root)
+
+
+def test_the_page_granularity_wins_when_the_first_bucket_is_cut_short():
+    # A monthly chart of a period starting on 30 November: 30 Nov, 1 Dec, 1 Jan are months.
+    starts = [date(2025, 11, 30), date(2025, 12, 1), date(2026, 1, 1)]
+    _svg, root = draw(line_chart(series([1, 2, 3], starts=starts)), granularity="month")
+    assert "from 1 in November 2025 to 3 in January 2026" in desc_of(root)
+
+
+def test_the_first_forty_nine_series_never_look_alike():
+    # Colours repeat after seven; dash, marker and texture shift so that series 8 is not drawn
+    # exactly like series 1 (the participation chart has a series per kind of activity).
+    count = len(PALETTE) * len(DASHES)
+    assert len({(colour(i), dash(i)) for i in range(count)}) == count
+    assert len({(colour(i), str(marker(i, 0, 0, "#000"))) for i in range(count)}) == count
+    defs = str(texture_defs("c", count))
+    drawn = {
+        (colour(i), re.search(rf'id="c-texture-{i}"[^>]*>(.*?)</pattern>', defs).group(1))
+        if texture_fill("c", i)
+        else (colour(i), "plain")
+        for i in range(count)
+    }
+    assert len(drawn) == count
+
+
+def test_series_one_and_eight_of_a_line_chart_differ_in_dash():
+    many = line_chart(
+        *(series([i, i + 1], key=f"k{i}", label=f"Kind {i}") for i in range(9)),
+    )
+    _svg, root = draw(many)
+    groups = [g for g in root.iter(f"{SVG}g") if g.get("class") == "metrics-chart-series"]
+    first = groups[0].find(f"{SVG}polyline")
+    eighth = groups[7].find(f"{SVG}polyline")
+    assert first.get("stroke") == eighth.get("stroke")
+    assert first.get("stroke-dasharray") != eighth.get("stroke-dasharray")
+
+
+@pytest.mark.parametrize("page", ["quarter", "year"])
+def test_monthly_points_on_a_coarser_page_are_named_by_month(page):
+    monthly = line_chart(series([10, 12], starts=[date(2026, 10, 1), date(2026, 11, 1)]))
+    _svg, root = draw(monthly, granularity=page)
+    assert "from 10 in October 2026 to 12 in November 2026" in desc_of(root)
+
+
+def test_weekly_points_on_a_week_page_stay_weeks():
+    weekly = line_chart(series([1, 2], starts=[date(2026, 3, 2), date(2026, 3, 9)]))
+    _svg, root = draw(weekly, granularity="week")
+    assert "the week of" in desc_of(root)
+
+
+def test_every_series_colour_keeps_3_to_1_on_light_and_dark_surfaces():
+    # WCAG 1.4.11: the Okabe–Ito orange, sky blue and yellow were 2.3, 2.3 and 1.3 to 1 on
+    # white, so a fifth, sixth or seventh series all but vanished on the light page.
+    from practica.metrics.charts.style import SURFACES, contrast_ratio
+
+    for fill in PALETTE:
+        for surface in SURFACES:
+            assert contrast_ratio(fill, surface) >= 3, (fill, surface)

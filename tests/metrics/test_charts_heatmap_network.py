@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from practica.metrics.charts.heatmap import shade
+from practica.metrics.charts.heatmap import _text_colour, shade
+from practica.metrics.charts.style import contrast_ratio
 from practica.metrics.queries.types import Table
 from tests.metrics.test_charts import (
     NASTY,
@@ -272,3 +273,44 @@ def test_the_network_is_the_same_every_time():
     second, _ = draw(network_chart(list(reversed(chain(35)))))
 
     assert first == second
+
+
+def test_every_printed_cell_value_has_at_least_4_5_to_1_contrast_with_its_shade():
+    # Review fix: white text on the middle blues (shares just above half the top) was under
+    # 4.5:1 (3.2:1 at 55 %). Every share from 0 to 100 % is printed in a readable colour.
+    rows = [
+        (f"2025-{month:02d}", 10, *(str(share / 100) for share in range(s, s + 10)))
+        for month, s in zip(range(1, 11), range(0, 100, 10), strict=True)
+    ]
+    rows.append(("2025-11", 10, "1", *([None] * 9)))
+    _svg, root = draw(heatmap_chart(cohort_table(rows, offsets=10)), chart_id="contrast")
+
+    printed = 0
+    for group in root.iter(f"{SVG}g"):
+        children = list(group)
+        tags = [child.tag for child in children]
+        if tags == [f"{SVG}title", f"{SVG}rect", f"{SVG}text"]:
+            fill, text = children[1].get("fill"), children[2].get("fill")
+            if fill.startswith("#"):
+                printed += 1
+                assert contrast_ratio(fill, text) >= 4.5, (children[0].text, fill, text)
+    assert printed == 101
+
+
+def test_the_text_colour_rule_holds_for_any_shade_and_scale():
+    for top in (1.0, 0.4):
+        for step in range(1001):
+            share = top * step / 1000
+            fill = shade(share, top)
+            assert contrast_ratio(fill, _text_colour(share, top)) >= 4.5, (share, top, fill)
+
+
+def test_cells_that_are_not_finite_numbers_are_no_data():
+    # One reader (axes.decimal_cell) for heat map shares and network weights.
+    rows = [("2025-01", 10, "0.5", "NaN", "Infinity", "n/a", "0.25")]
+    _svg, root = draw(heatmap_chart(cohort_table(rows, offsets=5)), chart_id="bad")
+    tips = [tip for tip, _rect in cells(root)]
+    assert "2025-01, month 0: 50.0\u00a0%" in tips
+    assert sum(tip.endswith("no data") for tip in tips) == 3  # months 1–3
+    _svg, root = draw(network_chart([("A", "B", "NaN"), ("A", "C", "-2"), ("B", "C", "3")]))
+    assert len(edges(root)) == 1

@@ -4,8 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from practica.metrics.models import EventFact
+from practica.metrics.queries.buckets import local_midnight
 from practica.metrics.queries.events import event_headlines, events_panel
 from practica.metrics.queries.filters import DashboardFilters
 from practica.metrics.queries.satisfaction import satisfaction_headlines, satisfaction_panel
@@ -216,3 +218,19 @@ def test_events_without_feedback_have_no_csat(db):
     panel = satisfaction_panel(filters_for(community))
     assert panel.is_empty
     assert headlines(panel.headlines)["csat"] == (None, None)
+
+
+def test_an_event_later_today_is_not_held_yet(db):
+    """The period ends today at the latest; tonight's event has not been held and its
+    registrations are not attendance yet."""
+    community = CommunityFactory()
+    now = timezone.now()
+    today = timezone.localdate()
+    fact(community, now - timedelta(seconds=1), registered=3)
+    # Later today, whatever the time: before the next midnight in the site's time zone.
+    tonight = min(now + timedelta(hours=2), local_midnight(today + timedelta(days=1)))
+    fact(community, tonight - timedelta(microseconds=1), registered=40)
+    figures = headlines(event_headlines(filters_for(community, start=today, end=today)))
+    assert figures["events_held"] == (Decimal(1), None)
+    panel = events_panel(filters_for(community, start=today, end=today, granularity="day"))
+    assert table(panel, "by_format").rows[-1][:3] == ("All formats", 1, 3)

@@ -172,7 +172,8 @@ def test_stickiness_looks_back_before_the_period(active):
     assert rows["2026-02-09"][-1] == Decimal("0.0675")
     stickiness = panel.charts[1].series[0].points
     assert stickiness[0].value == Decimal("0.0786")
-    assert stickiness[0].n == 28 * 5
+    # n is the active members (28 days), as in the headline and docs/metrics.md, not 28 × them.
+    assert stickiness[0].n == 5
 
 
 def test_activity_pools_communities(active):
@@ -199,3 +200,11 @@ def test_no_activity_gives_no_stickiness_rather_than_a_division_by_zero(db):
     headlines = {h.key: h for h in activity_headlines(filters)}
     assert headlines["active_28d"].value == Decimal(0)
     assert headlines["stickiness"].value is None
+
+
+def test_the_stickiness_series_ends_with_the_headline_and_its_n(active):
+    filters = filters_for(active, start=date(2026, 2, 1), end=date(2026, 2, 28))
+    panel = activity_panel(filters)
+    headline = next(h for h in panel.headlines if h.key == "stickiness")
+    last = panel.charts[1].series[0].points[-1]
+    assert (last.value, last.n) == (headline.value, headline.n) == (Decimal("0.0643"), 10)

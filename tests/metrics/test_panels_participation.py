@@ -9,7 +9,7 @@ import pytest
 from practica.metrics.models import CohortCell, CommunityMonth
 from practica.metrics.queries.filters import DashboardFilters
 from practica.metrics.queries.participation import participation_panel
-from practica.metrics.queries.retention import retention_panel
+from practica.metrics.queries.retention import cell_rows, cohort_cells, retention_panel
 from tests.factories.communities import CommunityFactory
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +213,38 @@ def test_retention_without_data_is_empty(cohorts):
     panel = retention_panel(filters_for(cohorts, start=date(2023, 1, 1), end=date(2023, 12, 31)))
     assert panel.is_empty
     assert table(panel, "cohorts").columns[-1] == "Month 11"
+
+
+def test_the_month_in_progress_is_left_out_of_the_retention_headline(db):
+    """On 2 November the October cohort has had two days of November to be active in: its
+    month-1 cell is drawn but not pooled into "Retention after 1 month"."""
+    community = CommunityFactory()
+    september, october, november = date(2025, 9, 1), date(2025, 10, 1), date(2025, 11, 1)
+    cell(community, september, october, size=10, active=6)
+    cell(community, october, november, size=10, active=1)
+    panel = retention_panel(filters_for(community, start=september, end=date(2025, 11, 2)))
+    assert headline_values(panel)["retention_month_1"] == (Decimal("0.6"), 10)
+    october_row = table(panel, "cohorts").rows[1]
+    assert october_row[:4] == ("2025-10", 10, None, Decimal("0.1"))
+    # Once November is over it counts: (6 + 1) ÷ (10 + 10).
+    panel = retention_panel(filters_for(community, start=september, end=date(2025, 11, 30)))
+    assert headline_values(panel)["retention_month_1"] == (Decimal("0.35"), 20)
+
+
+def test_cells_past_month_24_are_not_read(db):
+    """A long period's cohorts have cells for every later month; only months 0–24 are drawn,
+    and the others stay in the database."""
+    community = CommunityFactory()
+    cohort = date(2020, 1, 1)
+    for offset in range(40):
+        when = date(2020 + offset // 12, offset % 12 + 1, 1)
+        cell(community, cohort, when, size=10, active=5)
+    filters = filters_for(community, start=cohort, end=date(2023, 12, 31))
+    assert sorted(row[2] for row in cell_rows(filters))[-1] == date(2022, 1, 1)
+    assert cell_rows(filters).count() == 25
+    sizes, cells = cohort_cells(filters)
+    assert sizes == {cohort: 10}
+    assert sorted(k for _cohort, k in cells) == list(range(25))
+    heat = table(retention_panel(filters), "cohorts")
+    assert heat.columns[-1] == "Month 24"
+    assert heat.rows[0][-1] == Decimal("0.5")

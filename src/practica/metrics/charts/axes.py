@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -56,6 +56,17 @@ def _rounded(value: Decimal, places: int) -> str:
     if quantized == 0:
         quantized = abs(quantized)  # never "-0"
     return formats.number_format(quantized, places, force_grouping=True)
+
+
+def decimal_cell(cell: object) -> Decimal | None:
+    """A table cell as a finite number, or None (empty, not a number, infinite, NaN)."""
+    if cell is None or cell == "":
+        return None
+    try:
+        value = cell if isinstance(cell, Decimal) else Decimal(str(cell))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 def _decimal(value: Decimal | float | int) -> Decimal:

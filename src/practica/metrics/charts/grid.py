@@ -4,7 +4,7 @@ bottom, thinned out so they never overlap however many buckets there are."""
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.utils.html import format_html, format_html_join
@@ -180,13 +180,4 @@ def build_frame(
         coordinate(bottom),
         _x_labels(labels, indices, frame.x, bottom, limit, wrap=categories is not None),
     )
-    return Frame(
-        height=frame.height,
-        left=left,
-        right=right,
-        top=top,
-        bottom=bottom,
-        y=scale,
-        count=count,
-        markup=axis,
-    )
+    return replace(frame, markup=axis)

@@ -10,7 +10,7 @@ last value (months that have not happened yet) stay blank.
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats
 from django.utils.html import escape, format_html, format_html_join
@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 
 from practica.metrics.charts.axes import (
     coordinate,
+    decimal_cell,
     format_tick,
     format_value,
     nice_step,
     offset_of,
 )
-from practica.metrics.charts.style import labelled_text, svg_document
+from practica.metrics.charts.style import contrast_ratio, labelled_text, svg_document
 from practica.metrics.charts.text import cohort_summary, full_description
 from practica.metrics.queries.types import Cell, Chart
 
@@ -39,7 +40,9 @@ ROW_MIN = 4
 LEGEND_HEIGHT = 56
 # ColorBrewer "Blues": one hue from light to dark, safe for colour-blind readers and in grey.
 RAMP = ("#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
-DARK_TEXT = "#161b26"
+# Black, not the page's near-black: between the ramp's middle shades only pure black or white
+# reaches 4.5:1, and the better of the two always does.
+DARK_TEXT = "#000000"
 LIGHT_TEXT = "#ffffff"
 SUMMARY_OFFSET = 6
 
@@ -53,13 +56,7 @@ class Cohorts:
 
 
 def _share(cell: Cell) -> Decimal | None:
-    if cell is None or cell == "":
-        return None
-    try:
-        value = cell if isinstance(cell, Decimal) else Decimal(str(cell))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+    return decimal_cell(cell)
 
 
 def _cohort_label(cell: Cell | date) -> str:
@@ -110,7 +107,10 @@ def shade(value: float, top: float) -> str:
 
 
 def _text_colour(value: float, top: float) -> str:
-    return LIGHT_TEXT if top > 0 and value / top > 0.5 else DARK_TEXT
+    """Black or white, whichever contrasts more with the cell's shade (at least 4.5:1, as
+    small text needs)."""
+    fill = shade(value, top)
+    return max(DARK_TEXT, LIGHT_TEXT, key=lambda text: contrast_ratio(text, fill))
 
 
 def _summary(cohorts: Cohorts) -> str:

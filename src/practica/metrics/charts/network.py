@@ -10,14 +10,14 @@ links to itself (and between the grouped units) are not drawn but are in its too
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from practica.metrics.charts.axes import coordinate, format_value
+from practica.metrics.charts.axes import coordinate, decimal_cell, format_value
 from practica.metrics.charts.style import colour, labelled_text, svg_document
 from practica.metrics.charts.text import full_description, network_summary
 from practica.metrics.queries.types import Cell, Chart
@@ -50,13 +50,8 @@ class Graph:
 
 
 def _weight(cell: Cell) -> Decimal | None:
-    if cell is None or cell == "":
-        return None
-    try:
-        value = cell if isinstance(cell, Decimal) else Decimal(str(cell))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() and value > 0 else None
+    value = decimal_cell(cell)
+    return value if value is not None and value > 0 else None
 
 
 def read_graph(chart: Chart) -> Graph | None:

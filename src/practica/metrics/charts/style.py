@@ -1,9 +1,10 @@
 """The look every chart shares: colours, line dashes, markers, fill textures, the legend and
 the outer `<svg>` element.
 
-Colours are the Okabe–Ito palette (safe for the common colour-vision deficiencies), ordered so
-the first ones keep at least 3:1 contrast on the site's light and dark surfaces; each series
-also has its own dash pattern, marker shape and fill texture, so colour is never the only cue.
+Colours are the Okabe–Ito hues (safe for the common colour-vision deficiencies), the light ones
+darkened so that every colour keeps at least 3:1 contrast on the site's light and dark surfaces;
+each series also has its own dash pattern, marker shape and fill texture, so colour is never
+the only cue.
 Styling is by presentational attributes, not CSS, so the charts look the same in the printed
 report; text, axes and grid lines use `currentColor` and so follow the page's text colour in
 light and dark mode.
@@ -23,7 +24,11 @@ FONT_FAMILY = (
     '"Noto Sans", "Noto Sans CJK SC", Arial, sans-serif'
 )
 FONT_SIZE = 12
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
+# Okabe–Ito hues; the light ones (reddish purple, orange, sky blue, yellow) darkened, as the
+# originals drew lines and bars at 1.3–3:1 on the light surfaces (yellow all but vanished):
+# every colour keeps 3:1 (WCAG 1.4.11) on white, the page (#f7f8fa) and dark mode (#0d1117).
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#C0699B", "#B07800", "#3388BB", "#8F7F00")
+SURFACES = ("#ffffff", "#f7f8fa", "#0d1117")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "12 4", "4 2 1 2", "1 2")
 MARKERS = ("circle", "square", "triangle", "diamond", "triangle-down", "cross", "plus")
 # Textures laid over bar fills for the second series on: stripes, dots, cross-hatch, …
@@ -34,17 +39,38 @@ LEGEND_ITEM_WIDTH = 208
 LEGEND_ROW_HEIGHT = 18
 
 
+def _luminance(hex_colour: str) -> float:
+    """The WCAG relative luminance of "#rrggbb"."""
+    channels = (int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two "#rrggbb" colours (1 to 21)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
+def _look(index: int) -> int:
+    """Which dash, marker and texture series `index` gets. Past the palette's length the
+    colours repeat, so the other cues shift by one for every round: no two of the first
+    len(PALETTE)² series share colour and dash (or colour and marker, or colour and texture),
+    so series 8 is never drawn exactly like series 1."""
+    return (index + index // len(PALETTE)) % len(DASHES)
+
+
 def dash(index: int) -> str:
-    return DASHES[index % len(DASHES)]
+    return DASHES[_look(index)]
 
 
 def marker(index: int, x: float, y: float, fill: str, size: float = 3.5) -> SafeString:
     """The series' marker shape centred on (x, y)."""
-    shape = MARKERS[index % len(MARKERS)]
+    shape = MARKERS[_look(index)]
     cx, cy, s = x, y, size
     if shape == "circle":
         return format_html(
@@ -102,16 +128,16 @@ def texture_defs(chart_id: str, count: int) -> SafeString:
         '<pattern id="{}-texture-{}" width="6" height="6" patternUnits="userSpaceOnUse">'
         "{}</pattern>",
         (
-            (chart_id, index, mark_safe(shapes[TEXTURES[index % len(TEXTURES)]]))  # noqa: S308 — constant markup
+            (chart_id, index, mark_safe(shapes[TEXTURES[_look(index)]]))  # noqa: S308 — constant markup
             for index in range(1, count)
-            if TEXTURES[index % len(TEXTURES)]
+            if TEXTURES[_look(index)]
         ),
     )
 
 
 def texture_fill(chart_id: str, index: int) -> str:
     """The fill for series `index`'s texture overlay, or "" for a plain fill."""
-    if not TEXTURES[index % len(TEXTURES)]:
+    if not TEXTURES[_look(index)]:
         return ""
     return f"url(#{chart_id}-texture-{index})"
 

@@ -17,8 +17,8 @@ from practica.metrics.definitions.activity import ACTIVE_DAYS
 from practica.metrics.queries.buckets import Buckets, iso, last_in_each
 from practica.metrics.queries.days import DayFigures, day_totals
 from practica.metrics.queries.filters import DashboardFilters
-from practica.metrics.queries.headlines import count_point, share_point, share_value
-from practica.metrics.queries.types import Chart, Headline, Panel, Series, Table
+from practica.metrics.queries.headlines import count_headline, count_point, share_value
+from practica.metrics.queries.types import Chart, Headline, Panel, Point, Series, Table
 
 FIELDS = ("members", "active_1d", "active_28d", "engaged_28d")
 MEAN_PLACES = Decimal("0.01")
@@ -77,20 +77,8 @@ def activity_figures(filters: DashboardFilters) -> tuple[ActivityFigures, list[A
 def _headlines(period: ActivityFigures) -> tuple[Headline, ...]:
     n = period.members
     return (
-        Headline(
-            key="active_28d",
-            label=_("Active members (28 days)"),
-            unit="count",
-            value=None if period.active is None else Decimal(period.active),
-            n=n,
-        ),
-        Headline(
-            key="engaged_28d",
-            label=_("Engaged members (28 days)"),
-            unit="count",
-            value=None if period.engaged is None else Decimal(period.engaged),
-            n=n,
-        ),
+        count_headline("active_28d", _("Active members (28 days)"), period.active, n=n),
+        count_headline("engaged_28d", _("Engaged members (28 days)"), period.engaged, n=n),
         Headline(
             key="stickiness",
             label=_("Stickiness"),
@@ -127,14 +115,8 @@ def activity_panel(filters: DashboardFilters) -> Panel:
         key="stickiness",
         label=_("Stickiness"),
         unit="share",
-        points=tuple(
-            share_point(
-                b.start,
-                b.daily_active_sum,
-                None if b.active is None else ACTIVE_DAYS * b.active,
-            )
-            for b in buckets
-        ),
+        # n is the active members (28 days), as for the headline, not 28 × them.
+        points=tuple(Point(start=b.start, value=b.stickiness, n=b.active) for b in buckets),
     )
     table = Table(
         key="activity",

@@ -1,8 +1,9 @@
 """The events of a period, read from `EventFact`, shared by the events and satisfaction panels.
 
 An event belongs to the period when it starts in it (its start's day in the site's time zone
-within [start, end]). With several communities an event they host together is counted once:
-its figures are the event's, whichever community's row they are read from.
+within [start, end]) and has started (an event later today is not held yet). With several
+communities an event they host together is counted once: its figures are the event's,
+whichever community's row they are read from.
 """
 
 from dataclasses import dataclass
@@ -52,13 +53,16 @@ FIELDS = (
 
 
 def period_events(filters: DashboardFilters) -> list[PeriodEvent]:
-    """The events the filtered communities host that start in the period, each once, by start
-    (one query)."""
+    """The events the filtered communities host that start in the period, and have started,
+    each once, by start (one query)."""
     rows = (
         EventFact.objects.filter(
             community_id__in=filters.community_ids,
             starts_at__gte=local_midnight(filters.start),
             starts_at__lt=local_midnight(filters.end + timedelta(days=1)),
+            # The period ends today at the latest, but tonight's meetup is not held yet: it
+            # would count as an event held, its registrations as if they had come.
+            starts_at__lte=timezone.now(),
         )
         .order_by("starts_at", "event_id")
         .values(*FIELDS)

@@ -11,7 +11,6 @@ the period: no data (None), not zeros.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -20,6 +19,7 @@ from practica.metrics.queries.buckets import Buckets, iso
 from practica.metrics.queries.event_facts import PeriodEvent, ended_by, period_events
 from practica.metrics.queries.filters import DashboardFilters
 from practica.metrics.queries.headlines import (
+    count_headline,
     count_point,
     share_headline,
     share_point,
@@ -67,8 +67,11 @@ class EventFigures:
     by_bucket: dict[date, EventTotals]
 
 
-def event_figures(filters: DashboardFilters) -> EventFigures:
-    events = period_events(filters)
+def event_figures(
+    filters: DashboardFilters, *, events: list[PeriodEvent] | None = None
+) -> EventFigures:
+    """`events`: the period's events when the caller has read them already."""
+    events = period_events(filters) if events is None else events
     ended_before = ended_by(filters)
     buckets = Buckets(filters.start, filters.end, filters.granularity)
     period = EventTotals()
@@ -88,11 +91,8 @@ def event_figures(filters: DashboardFilters) -> EventFigures:
 
 
 def _headlines(period: EventTotals | None) -> tuple[Headline, ...]:
-    def count(key: str, label: str, value: int | None) -> Headline:
-        amount = None if value is None else Decimal(value)
-        return Headline(key=key, label=label, unit="count", value=amount)
-
     p = period
+    count = count_headline
     return (
         count("events_held", _("Events held"), p.held if p else None),
         share_headline(
@@ -112,9 +112,12 @@ def _headlines(period: EventTotals | None) -> tuple[Headline, ...]:
     )
 
 
-def event_headlines(filters: DashboardFilters) -> tuple[Headline, ...]:
-    """Events held, attendance rate, no-shows, walk-ins, cross-org attendance share."""
-    return _headlines(event_figures(filters).period)
+def event_headlines(
+    filters: DashboardFilters, *, events: list[PeriodEvent] | None = None
+) -> tuple[Headline, ...]:
+    """Events held, attendance rate, no-shows, walk-ins, cross-org attendance share
+    (`events`: the period's events, when read already)."""
+    return _headlines(event_figures(filters, events=events).period)
 
 
 def _totals_cells(totals: EventTotals) -> tuple[Cell, ...]:

@@ -32,9 +32,12 @@ def ratio_value(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
 
 
-def count_headline(key: str, label: str, count: int | None, *, note: str = "") -> Headline:
-    """A count for the period; None when there is no data at all."""
-    return Headline(key=key, label=label, unit="count", value=count_or_none(count), note=note)
+def count_headline(
+    key: str, label: str, count: int | None, *, n: int | None = None, note: str = ""
+) -> Headline:
+    """A count for the period (with the n it is out of, if any); None when there is no data
+    at all."""
+    return Headline(key=key, label=label, unit="count", value=count_or_none(count), n=n, note=note)
 
 
 def share_headline(key: str, label: str, part: int | None, whole: int | None) -> Headline:

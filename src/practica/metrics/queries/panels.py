@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from practica.metrics.queries.activity import activity_headlines, activity_panel
 from practica.metrics.queries.collaboration import collaboration_headlines, collaboration_panel
 from practica.metrics.queries.conference import conference_panel
+from practica.metrics.queries.event_facts import period_events
 from practica.metrics.queries.events import event_headlines, events_panel
 from practica.metrics.queries.filters import DashboardFilters
 from practica.metrics.queries.growth import growth_headlines, growth_panel
@@ -85,13 +86,14 @@ def community_headlines(filters: DashboardFilters) -> tuple[Headline, ...]:
     """The key figures for the period (HEADLINE_KEYS, in that order), each as its panel
     computes it, without building the panels' charts and tables."""
     found: dict[str, Headline] = {}
+    events = period_events(filters)  # read once for both the events and CSAT
     for headlines in (
         growth_headlines(filters),
         activity_headlines(filters),
         response_time_headlines(filters),
         collaboration_headlines(filters),
-        event_headlines(filters),
-        satisfaction_headlines(filters),
+        event_headlines(filters, events=events),
+        satisfaction_headlines(filters, events=events),
         (nps_headline(filters),),
     ):
         found.update((headline.key, headline) for headline in headlines)

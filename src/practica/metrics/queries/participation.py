@@ -11,7 +11,6 @@ headlines are the latest month with data.
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -20,7 +19,12 @@ from practica.metrics.definitions.activity import NOT_QUALIFYING
 from practica.metrics.models import CommunityMonth
 from practica.metrics.queries.buckets import month_starts
 from practica.metrics.queries.filters import DashboardFilters
-from practica.metrics.queries.headlines import count_point, share_point, share_value
+from practica.metrics.queries.headlines import (
+    count_headline,
+    count_point,
+    share_point,
+    share_value,
+)
 from practica.metrics.queries.types import Chart, Headline, Panel, Series, Table
 
 COUNT_FIELDS = ("members_end", "active", "engaged", "peripheral")
@@ -78,8 +82,7 @@ def _headlines(latest: MonthFigures | None) -> tuple[Headline, ...]:
     n = None if latest is None else latest.members_end
 
     def count(key: str, label: str, value: int | None) -> Headline:
-        amount = None if value is None else Decimal(value)
-        return Headline(key=key, label=label, unit="count", value=amount, n=n, note=note)
+        return count_headline(key, label, value, n=n, note=note)
 
     return (
         count("core_members", _("Core members (engaged)"), latest.engaged if latest else None),

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from practica.metrics.queries.buckets import Buckets, iso
-from practica.metrics.queries.event_facts import period_events
+from practica.metrics.queries.event_facts import PeriodEvent, period_events
 from practica.metrics.queries.filters import DashboardFilters
 from practica.metrics.queries.headlines import share_headline, share_point, share_value
 from practica.metrics.queries.types import Chart, Headline, Panel, Point, Series, Table
@@ -32,9 +32,12 @@ def _headlines(satisfied: int | None, feedback: int | None) -> tuple[Headline, .
     )
 
 
-def satisfaction_headlines(filters: DashboardFilters) -> tuple[Headline, ...]:
-    """CSAT (with n) and the feedback count; None without feedback in the period."""
-    events = period_events(filters)
+def satisfaction_headlines(
+    filters: DashboardFilters, *, events: list[PeriodEvent] | None = None
+) -> tuple[Headline, ...]:
+    """CSAT (with n) and the feedback count; None without feedback in the period
+    (`events`: the period's events, when read already)."""
+    events = period_events(filters) if events is None else events
     feedback = sum(event.feedback for event in events)
     satisfied = sum(event.satisfied for event in events)
     return _headlines(satisfied if feedback else None, feedback or None)
