@@ -5,6 +5,11 @@ raw data, and the tests check that figures read from here equal those computed f
 (`practica.metrics.definitions`). Days and months are calendar days and months in the site's
 time zone; a day's row holds the figures as of the end of that day.
 
+The rows hold no database foreign-key constraints (`db_constraint=False`): they are derived
+from rows read moments before and rewritten wholesale, and checking every reference again
+with a row lock would cost more than the write; Django still deletes them with what they
+point at.
+
 A `segment` splits the daily and monthly figures: "" is everyone; "unit:<id>" the people whose
 division (the depth-0 org unit of their affiliation on that day) is that org unit; "role:<role>"
 the members holding that membership role today (roles are not dated).
@@ -22,7 +27,7 @@ class CommunityDay(models.Model):
     """One community's membership and activity figures as of the end of one day."""
 
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+"
+        "communities.Community", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     segment = models.CharField(max_length=SEGMENT_LENGTH, blank=True, default=EVERYONE)
     day = models.DateField()
@@ -62,7 +67,7 @@ class CommunityMonth(models.Model):
     """
 
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+"
+        "communities.Community", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     segment = models.CharField(max_length=SEGMENT_LENGTH, blank=True, default=EVERYONE)
     month = models.DateField()
@@ -90,7 +95,7 @@ class CohortCell(models.Model):
     active in `month`; `censored` of them had left the company before `month` began."""
 
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+"
+        "communities.Community", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     cohort = models.DateField()
     month = models.DateField()
@@ -114,14 +119,22 @@ class QuestionFact(models.Model):
     long it waited; org units are the asker's as of the day asked."""
 
     thread = models.OneToOneField(
-        "discussions.Thread", primary_key=True, on_delete=models.CASCADE, related_name="+"
+        "discussions.Thread",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+"
+        "communities.Community", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     asked_at = models.DateTimeField()
     asker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     asker_unit = models.ForeignKey(
         "people.OrgUnit",
@@ -130,6 +143,7 @@ class QuestionFact(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     asker_division = models.ForeignKey(
         "people.OrgUnit",
@@ -138,6 +152,7 @@ class QuestionFact(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     topics = models.ManyToManyField("core.Topic", blank=True, related_name="+")
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -160,21 +175,37 @@ class AnswerFact(models.Model):
     the asker) with both sides' org units as of the day: the answer's and the question's."""
 
     post = models.OneToOneField(
-        "discussions.Post", primary_key=True, on_delete=models.CASCADE, related_name="+"
+        "discussions.Post",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+"
+        "communities.Community", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     thread = models.ForeignKey(
-        "discussions.Thread", on_delete=models.CASCADE, related_name="+", db_index=False
+        "discussions.Thread",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     answered_at = models.DateTimeField()
     asked_at = models.DateTimeField()
     answerer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     asker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     answerer_unit = models.ForeignKey(
         "people.OrgUnit",
@@ -183,6 +214,7 @@ class AnswerFact(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     asker_unit = models.ForeignKey(
         "people.OrgUnit",
@@ -191,6 +223,7 @@ class AnswerFact(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     answerer_level = models.PositiveSmallIntegerField(null=True, blank=True)
     asker_level = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -208,9 +241,11 @@ class EventFact(models.Model):
     """One published event's attendance and feedback, once per hosting or co-hosting
     community."""
 
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     community = models.ForeignKey(
-        "communities.Community", on_delete=models.CASCADE, related_name="+"
+        "communities.Community", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
@@ -242,7 +277,11 @@ class RollupState(models.Model):
     """How far one community's rollups are built, and what new activity must be rolled up."""
 
     community = models.OneToOneField(
-        "communities.Community", primary_key=True, on_delete=models.CASCADE, related_name="+"
+        "communities.Community",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     built_at = models.DateTimeField(null=True, blank=True)
     built_through = models.DateField(null=True, blank=True)

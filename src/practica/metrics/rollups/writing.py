@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import connection, models, transaction
 
 from practica.core.bulk import adapters, insert_rows
 
@@ -40,7 +40,6 @@ def replace_rows(
         )
     written = 0
     with transaction.atomic():
-        _skip_reference_checks()
         for queryset in stale:
             queryset._raw_delete(queryset.db)
         if connection.vendor == "postgresql":
@@ -109,29 +108,6 @@ def _copy_text(
             ]
             copy.write(("\n".join(lines) + "\n").encode())
     return len(rows)
-
-
-_may_skip_checks: bool | None = None  # learnt on the first try, per process
-
-
-def _skip_reference_checks() -> None:
-    """PostgreSQL: skip the per-row foreign-key triggers for the rest of the transaction
-    (`session_replication_role = replica`), where the database user may.
-
-    Every id written was read from the database moments before, in the same build; checking
-    each again, with a row lock on the referenced row, costs more than the whole insert
-    (about 4× slower on the facts). A row deleted between the read and the commit leaves a
-    fact pointing nowhere, which the next build drops. Without the privilege (it takes a
-    superuser), the checks run as usual."""
-    global _may_skip_checks  # noqa: PLW0603 - a per-process cache of what the server allows
-    if connection.vendor != "postgresql" or _may_skip_checks is False:
-        return
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:  # a refusal must not
-            cursor.execute("SET LOCAL session_replication_role = replica")  # abort the rest
-        _may_skip_checks = True
-    except DatabaseError:
-        _may_skip_checks = False
 
 
 def _converters(model: type[models.Model], columns: Sequence[str]) -> list[Any]:
