@@ -10,6 +10,7 @@ from types import ModuleType
 
 BENCHMARKS: dict[str, str] = {
     "assignment": "practica.bench.assignment_bench",
+    "dashboard": "practica.bench.dashboard_bench",
     "demo": "practica.bench.demo_bench",
     "mail-fanout": "practica.bench.mail_fanout_bench",
     "mbox-import": "practica.bench.mbox_import_bench",

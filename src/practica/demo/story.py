@@ -32,6 +32,9 @@ from practica.demo.lists import save_mailing_lists
 from practica.demo.locations import NAME_LOCALES
 from practica.demo.logins import ADMIN_EMAIL, DEMO_PASSWORD, LOGIN_EMAILS, plan_demo_logins
 from practica.demo.memberships import ActivityPlan, MembershipPlan, close_leavers_memberships
+from practica.demo.metrics_collaboration import keep_answers_closer_to_home_early_on
+from practica.demo.metrics_pulses import save_pulses
+from practica.demo.metrics_rollups import build_rollups
 from practica.demo.org_chart import Team, build_org_chart
 from practica.demo.outreach import plan_outreach_people, save_outreach
 from practica.demo.people import PersonPlan, plan_wider_company
@@ -110,6 +113,7 @@ STEPS: list[Step] = [
     Step("Saving people, managers and expertise", save_people),
     Step("Saving communities, memberships and the activity ledger", save_communities),
     Step("Years of questions and answers", plan_discussions),
+    Step("Answers cross the org chart more each year", keep_answers_closer_to_home_early_on),
     Step("Saving threads, posts and votes", save_threads_and_posts),
     Step("Q&A ledger, routing and the search index", save_ledger_and_index),
     Step(
@@ -132,6 +136,8 @@ STEPS: list[Step] = [
     Step("Grassroots groups across the program; the program office", save_program_groups),
     Step("The strategy since 2014 and the maturity self-assessments", save_strategy_and_maturity),
     Step("The contributor ladder and the opportunities board", save_ladder),
+    Step("NPS pulses every six months since 2015", save_pulses),
+    Step("The dashboards' rollups", build_rollups),
 ]
 
 
