@@ -95,6 +95,11 @@ def test_the_manager_changes_the_period_and_the_charts_redraw(page, measured_com
     expect(page.get_by_role("button", name="Print or save as PDF")).to_be_visible()
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
+    # On paper no table is cut off at the screen's scrolling height: every row prints.
+    wraps = page.locator(".metrics-table .table-wrap")
+    assert wraps.count() > 0
+    assert wraps.first.evaluate("e => getComputedStyle(e).maxHeight") == "none"
+    assert wraps.first.evaluate("e => getComputedStyle(e).overflowY") == "visible"
     page.emulate_media(media="screen")
     shot(page, "metrics-report")
     assert_accessible(page, "the monthly report")

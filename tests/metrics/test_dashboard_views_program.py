@@ -182,3 +182,15 @@ def test_a_csv_with_bad_filters_says_why(client, office_member, program, ml):
     response = client.get(csv_url(program, "?period=forever"))
     assert response.status_code == 400
     assert "Unknown period" in response.content.decode()
+
+
+def test_the_page_says_how_the_total_pools_counts(client, office_member, program, ml, ai):
+    # Counts are summed (docs/metrics.md): a person in two communities counts in each, and
+    # the page must not tell the reader the opposite.
+    today = timezone.localdate()
+    members_on(ml, today, 70)
+    members_on(ai, today, 12)
+    client.force_login(office_member)
+    page = client.get(url(program, "?period=30d")).content.decode()
+    assert "a person in two communities counts in each" in page
+    assert "counts once" not in page

@@ -24,6 +24,9 @@ TODAY = date(2026, 11, 27)
         (Decimal("0.4567"), "share", "45.7 per cent"),
         (Decimal("3.25"), "hours", "3.3 h"),
         (Decimal(-12), "score", "-12"),
+        # An NPS keeps its one decimal (the pulse pages show 23.4; the dashboard must not say 23).
+        (Decimal("23.4"), "score", "23.4"),
+        (Decimal("-0.5"), "score", "-0.5"),
         (Decimal("1.5"), "ratio", "1.50"),
     ],
 )
@@ -34,6 +37,8 @@ def test_figures_read_as_people_expect(settings, value, unit, text):
 
 def test_changes_are_sizes_and_shares_change_in_points():
     assert format_difference(Decimal(-12), "count") == "12"
+    # A change of an NPS below one point is told, not rounded away to "up 0".
+    assert format_difference(Decimal("0.3"), "score") == "0.3"
     assert format_difference(Decimal("0.05"), "share") == "5.0 percentage points"
 
 

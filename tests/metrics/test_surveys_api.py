@@ -79,9 +79,12 @@ def test_the_manager_schedules_lists_and_cancels(community, manager):
     [
         ({"sample_size": 0}, "sample_size"),
         ({"sample_size": "many"}, "sample_size"),
+        ({"sample_size": True}, "sample_size"),  # not "1 person"
         ({"question": ""}, "question"),
         ({"closes_at": "2020-01-01T00:00:00Z"}, "closes_at"),
         ({"send_at": "2001-01-01T00:00:00Z"}, "send_at"),
+        # The calendar's last day: refused as too far ahead, not a crash on adding 14 days.
+        ({"send_at": "9999-12-31T23:59:59Z"}, "send_at"),
         ({"surprise": 1}, "surprise"),
     ],
 )
@@ -197,7 +200,8 @@ def test_anyone_with_the_token_answers_without_signing_in(token):
     assert (invitation.score, invitation.comment) == (8, "Needs more events")
 
 
-@pytest.mark.parametrize("score", [-1, 11, "x", None])
+# true and "7" are not scores: lax parsing would have recorded true as 1.
+@pytest.mark.parametrize("score", [-1, 11, "x", None, True, False, "7", 5.5])
 def test_a_bad_score_is_a_422(token, score):
     response = call(Client(), "post", "/metrics/pulse-answers", {"token": token, "score": score})
     assert response.status_code == 422

@@ -153,6 +153,8 @@ def test_an_empty_closing_time_defaults_to_two_weeks(manager_client, community):
             {"closes_at": local(timezone.now() + timedelta(days=95))},
             "at most 90 days",
         ),
+        # The calendar's last minute with the default closing time: a message, not a 500.
+        ({"send_at": "9999-12-31T23:59", "closes_at": ""}, "at most a year ahead"),
     ],
 )
 def test_bad_input_is_shown_beside_the_field(manager_client, community, overrides, message):
@@ -176,6 +178,17 @@ def test_the_list_shows_each_pulse_with_its_figures(manager_client, community):
     assert reverse("metrics:pulse_detail", args=[survey.pk]) in page
     assert "75 per cent" in page  # 3 of 4 answered
     assert "33.3" in page  # NPS
+
+
+def test_no_data_in_the_list_is_read_out_in_words(manager_client, community):
+    # aria-label on a plain span is not announced: the dash is hidden and the words are text.
+    PulseSurveyFactory(community=community)
+    page = manager_client.get(reverse("metrics:pulse_list", args=[community.slug]))
+    html = page.content.decode()
+    table = html.split('id="pulse-table"')[1].split("</table>")[0]
+    assert "aria-label" not in table
+    assert '<span class="visually-hidden">no data</span>' in html
+    assert '<span class="visually-hidden">no answers</span>' in html
 
 
 def test_the_list_has_an_empty_state_and_pages(manager_client, community, settings):
@@ -211,6 +224,21 @@ def test_the_results_page_shows_nps_distribution_and_comments(manager_client, co
     assert 'id="pulse-distribution"' in page
     assert "Small sample" in page
     assert "67 per cent" in page  # response rate 2 of 3
+
+
+def test_score_shares_are_rounded_half_up_not_cut(manager_client, community):
+    survey = PulseSurveyFactory(
+        community=community, status=PulseStatus.OPEN, sent_at=timezone.now(), invited_count=3
+    )
+    for score in (9, 9, 4):
+        PulseInvitationFactory(survey=survey, score=score, answered_at=timezone.now())
+    response = manager_client.get(reverse("metrics:pulse_detail", args=[survey.pk]))
+    rows = {bar.score: bar for bar in response.context["bars"]}
+    # 2 of 3 is 66.67 per cent: shown 67, as every figure is rounded (not 66, as cut).
+    assert (rows[9].count, rows[9].share, rows[9].width, rows[9].group) == (2, 67, 100, "promoter")
+    assert (rows[4].share, rows[4].width, rows[4].group) == (33, 50, "detractor")
+    assert (rows[7].share, rows[7].group) == (0, "passive")
+    assert "67 per cent" in response.content.decode()
 
 
 def test_the_manager_cancels_a_scheduled_pulse(manager_client, community):

@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 
 from practica.metrics.queries.types import Cell, Unit
 
-# Decimal places shown per unit; counts are whole unless the figure itself has decimals.
+# Decimal places shown per unit; counts and scores are whole unless the figure itself has
+# decimals (an NPS of 23.4 is not 23: its one decimal is what the pulse pages show too).
 SHOWN_PLACES: dict[str, int] = {"count": 0, "share": 1, "hours": 1, "score": 0, "ratio": 2}
+WHOLE_UNLESS_FRACTIONAL = frozenset({"count", "score"})
 
 
 def places(value: Decimal, decimals: int) -> str:
@@ -27,7 +29,7 @@ def format_value(value: Decimal | int | None, unit: Unit | str) -> str:
         return _("%(value)s per cent") % {"value": places(value * 100, SHOWN_PLACES["share"])}
     if unit == "hours":
         return _("%(value)s h") % {"value": places(value, SHOWN_PLACES["hours"])}
-    if unit == "count" and value != value.to_integral_value():
+    if unit in WHOLE_UNLESS_FRACTIONAL and value != value.to_integral_value():
         return places(value, 1)
     return places(value, SHOWN_PLACES.get(unit, 2))
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from itertools import repeat
 from time import monotonic
 
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -115,6 +115,40 @@ def rebuild_rollups(
     return report
 
 
+# How long reading the ledger's watermark waits for the transactions writing to it.
+WATERMARK_LOCK_TIMEOUT = "5s"
+
+
+class LedgerBusyError(Exception):
+    """The ledger's watermark could not be read: a long transaction is writing to it."""
+
+
+def ledger_watermark() -> int:
+    """The largest ledger id such that every row with a smaller id is committed.
+
+    `max(id)` alone is not that on PostgreSQL: ids are drawn when a row is inserted, so a
+    transaction that drew id 100 may commit after another's id 101 was read, and an update
+    keyed on "ids above the watermark" would then never see row 100. A SHARE lock on the
+    ledger waits for every transaction writing to it (and holds new writers back for the
+    moment of one query): after it, every drawn id is committed or gone. Call it outside a
+    transaction (or the lock lasts until that transaction ends). Raises `LedgerBusyError`
+    when the writers take longer than WATERMARK_LOCK_TIMEOUT (try again later). SQLite has
+    one writer at a time, so ids commit in order there."""
+    if connection.vendor != "postgresql":
+        return Activity.objects.aggregate(last=Max("pk"))["last"] or 0
+    table = connection.ops.quote_name(Activity._meta.db_table)
+    column = connection.ops.quote_name(Activity._meta.pk.column or "id")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{WATERMARK_LOCK_TIMEOUT}'")
+            cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+            cursor.execute(f"SELECT MAX({column}) FROM {table}")  # noqa: S608 - our names
+            row = cursor.fetchone()
+    except OperationalError as error:
+        raise LedgerBusyError(str(error)) from error
+    return (row[0] if row else None) or 0
+
+
 def first_day_number(community_id: int) -> int | None:
     """The community's first day: its first stint's or first ledger row's, whichever is
     earlier; None when it has neither."""
@@ -141,16 +175,19 @@ def build_community(
     facts: FactScope | None = ALL_FACTS,
     history: UnitHistory | None = None,
     series: bool = True,
+    watermark: int | None = None,
 ) -> None:
     """(Re)build one community's rows: every day, month and cohort cell, or (`from_day`)
     the days from it, the months and cohort months from its month (`series=False`: none);
-    the facts of `facts` (None: none). The ledger's watermark is read first, so activity
-    written meanwhile is left for the next update."""
+    the facts of `facts` (None: none). The ledger's watermark (`ledger_watermark`, or the one
+    given, read before) is read first, so activity written meanwhile is left for the next
+    update."""
     report = report if report is not None else RebuildReport()
     label = slug or str(community_id)
     now = timezone.now()
     today = timezone.localdate(now, site_zone()).toordinal()
-    watermark = Activity.objects.aggregate(last=Max("pk"))["last"] or 0
+    if watermark is None:
+        watermark = ledger_watermark()
     step = 0
 
     def done(table: str) -> None:

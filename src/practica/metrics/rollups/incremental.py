@@ -13,6 +13,7 @@ timestamp (a thread hidden by a moderator, a stint edited in the admin) wait for
 full rebuild (`practica metrics rebuild`).
 """
 
+import logging
 from datetime import date, datetime
 
 from django.db import transaction
@@ -25,9 +26,16 @@ from practica.discussions.models import Post, Thread
 from practica.events.models import Event, Feedback, Registration
 from practica.metrics.definitions.events import community_events
 from practica.metrics.models import RollupState
-from practica.metrics.rollups.build import FactScope, build_community
+from practica.metrics.rollups.build import (
+    FactScope,
+    LedgerBusyError,
+    build_community,
+    ledger_watermark,
+)
 from practica.metrics.rollups.calendar import site_zone
 from practica.people.models import Affiliation
+
+logger = logging.getLogger(__name__)
 
 
 def update_rollups() -> int:
@@ -41,25 +49,32 @@ def update_rollups() -> int:
     updated = 0
     for community_id, slug in Community.objects.order_by("pk").values_list("pk", "slug"):
         RollupState.objects.get_or_create(community_id=community_id)
+        # Read before the community's transaction, so the ledger's lock is held for one query
+        # (see `ledger_watermark`). A watermark older than another worker's is only cautious.
+        try:
+            watermark = ledger_watermark()
+        except LedgerBusyError:
+            logger.warning("Rollups of %s wait: the activity ledger is busy.", slug)
+            continue
         with transaction.atomic():
             state = RollupState.objects.select_for_update().get(community_id=community_id)
-            if _update_community(state, slug):
+            if _update_community(state, slug, watermark):
                 updated += 1
     return updated
 
 
-def _update_community(state: RollupState, slug: str) -> bool:
+def _update_community(state: RollupState, slug: str, watermark: int) -> bool:
     community_id = state.community_id
     now = timezone.now()
     today = timezone.localdate(now, site_zone())
     if state.built_at is None or state.built_through is None:
-        build_community(community_id, slug=slug)
+        build_community(community_id, slug=slug, watermark=watermark)
         return True
     since = state.built_at
     if Activity.objects.filter(
         community_id=community_id, pk__gt=state.last_activity_id, kind=ActivityKind.ROLE_CHANGED
     ).exists():
-        build_community(community_id, slug=slug)
+        build_community(community_id, slug=slug, watermark=watermark)
         return True
     from_day = _earliest_changed_day(state, since, now)
     if from_day is not None and from_day > today:
@@ -76,6 +91,7 @@ def _update_community(state: RollupState, slug: str) -> bool:
         from_day=from_day,
         facts=facts,
         series=from_day is not None,  # only facts changed: the days stand
+        watermark=watermark,
     )
     return True
 

@@ -125,6 +125,43 @@ class PulseResults(NpsCounts):
     survey: PulseSurvey | None = None
 
 
+@dataclass(frozen=True)
+class ScoreBar:
+    """One score of a pulse's distribution as the results page draws it."""
+
+    score: int
+    count: int
+    share: int  # whole per cent of the answers, rounded half up
+    width: int  # 0–100, relative to the most frequent score
+    group: str  # "promoter", "passive" or "detractor"
+
+
+def _whole_per_cent(part: int, whole: int) -> int:
+    return int((Decimal(100 * part) / Decimal(whole)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def score_bars(counts: NpsCounts) -> list[ScoreBar]:
+    """Each score 0–10 with its count, its share of the answers (whole per cent, rounded half
+    up like every figure) and its bar's width against the most frequent score."""
+    top = max(counts.distribution, default=0)
+    return [
+        ScoreBar(
+            score=score,
+            count=count,
+            share=_whole_per_cent(count, counts.answered) if counts.answered else 0,
+            width=_whole_per_cent(count, top) if top else 0,
+            group=(
+                "promoter"
+                if score >= PROMOTER_MIN
+                else "detractor"
+                if score <= DETRACTOR_MAX
+                else "passive"
+            ),
+        )
+        for score, count in enumerate(counts.distribution)
+    ]
+
+
 def pulse_results(survey: PulseSurvey) -> PulseResults:
     """The pulse's response rate, NPS with its interval, and the 0–10 distribution, as of now
     (an open pulse's figures still move). Two queries."""

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictInt
 
 from practica.api.fields import text
 from practica.communities.api import CommunityRef
@@ -29,7 +29,8 @@ class PulseScheduleIn(Schema):
         description="Defaults to “How likely are you to recommend this community to a "
         "colleague?” (in the caller's language).",
     )
-    sample_size: int | None = Field(
+    # Strict: JSON `true` is not "1 person" (lax parsing would read it so).
+    sample_size: StrictInt | None = Field(
         None,
         ge=1,
         le=MAX_SAMPLE_SIZE,
@@ -98,7 +99,9 @@ class PulseAnswerIn(Schema):
     token: text(MAX_TOKEN_LENGTH, min_length=1) = Field(  # type: ignore[valid-type]
         description="The token in the mail's links: /metrics/pulses/answer/<token>/<score>/."
     )
-    score: int = Field(description="0 (not at all likely) to 10 (extremely likely).")
+    # Strict: JSON `true` or "7" is not a score (lax parsing would record `true` as 1). The
+    # range is the service's to check, so its message is the one callers read.
+    score: StrictInt = Field(description="0 (not at all likely) to 10 (extremely likely).")
     comment: text(MAX_COMMENT_LENGTH) | None = Field(  # type: ignore[valid-type]
         None, description='Optional; null keeps the comment already given, "" removes it.'
     )

@@ -58,7 +58,12 @@ class UnknownPulseTokenError(PulseInvitation.DoesNotExist):
 
 
 def default_closes_at(send_at: datetime) -> datetime:
-    return send_at + timedelta(days=DEFAULT_OPEN_DAYS)
+    try:
+        return send_at + timedelta(days=DEFAULT_OPEN_DAYS)
+    except OverflowError:
+        # A send time at the calendar's end (9999-12-31): refused as too far ahead anyway, so
+        # the answer is a clear message, not a crash.
+        return send_at
 
 
 def _clean_question(question: Any) -> str:

@@ -29,13 +29,12 @@ from practica.metrics.permissions import can_manage_pulses, can_view_dashboard
 from practica.metrics.surveys import services
 from practica.metrics.surveys.forms import PulseAnswerForm, PulseScheduleForm
 from practica.metrics.surveys.queries import (
-    DETRACTOR_MAX,
-    PROMOTER_MIN,
     SMALL_SAMPLE,
     community_pulses,
     pulse_comments,
     pulse_results,
     pulse_row,
+    score_bars,
 )
 
 
@@ -135,28 +134,11 @@ def pulse_detail(request: HttpRequest, pk: int) -> HttpResponse:
     community = survey.community
     can_manage = can_manage_pulses(request.user, community)
     results = pulse_results(survey)
-    top = max(results.distribution) if results.answered else 0
-    bars = [
-        {
-            "score": score,
-            "count": count,
-            "share": (count * 100 // results.answered) if results.answered else 0,
-            "width": (count * 100 // top) if top else 0,
-            "group": (
-                "promoter"
-                if score >= PROMOTER_MIN
-                else "detractor"
-                if score <= DETRACTOR_MAX
-                else "passive"
-            ),
-        }
-        for score, count in enumerate(results.distribution)
-    ]
     context = {
         "community": community,
         "survey": survey,
         "results": results,
-        "bars": bars,
+        "bars": score_bars(results),
         "small_sample_limit": SMALL_SAMPLE,
         "can_manage": can_manage,
         "comments": pulse_comments(survey) if can_manage else None,

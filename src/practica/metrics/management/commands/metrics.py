@@ -25,7 +25,7 @@ from practica.metrics.models import (
     QuestionFact,
     RollupState,
 )
-from practica.metrics.rollups.build import TABLES, rebuild_rollups
+from practica.metrics.rollups.build import TABLES, LedgerBusyError, rebuild_rollups
 from practica.metrics.rollups.incremental import update_rollups
 
 STATUS_TABLES = {
@@ -104,8 +104,14 @@ class Command(BaseCommand):
             TextColumn("{task.completed}/{task.total} tables"),
             TimeElapsedColumn(),
         )
-        with Progress(*columns, console=console, transient=False) as bars:
-            report = rebuild_rollups(community_ids=community_ids, progress=RichProgress(bars))
+        try:
+            with Progress(*columns, console=console, transient=False) as bars:
+                report = rebuild_rollups(community_ids=community_ids, progress=RichProgress(bars))
+        except LedgerBusyError as error:
+            raise CommandError(
+                "A long transaction is writing to the activity ledger; the communities not "
+                f"rebuilt yet were left as they were. Try again in a moment. ({error})"
+            ) from error
         noun = "community" if report.communities == 1 else "communities"
         table = Table(title=f"Rebuilt {report.communities} {noun} in {report.seconds:.1f} s")
         table.add_column("Table")
