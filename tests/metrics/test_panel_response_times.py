@@ -15,6 +15,12 @@ from practica.communities.models import MembershipRole
 from practica.metrics.charts import render_chart
 from practica.metrics.definitions.response_times import Wait, censored_median
 from practica.metrics.models import QuestionFact
+from practica.metrics.queries.columns import (
+    EpochMicroseconds,
+    epoch_microseconds,
+    integer_columns,
+    moment_buckets,
+)
 from practica.metrics.queries.filters import DashboardFilters
 from practica.metrics.queries.response_times import (
     response_time_headlines,
@@ -362,3 +368,33 @@ def test_charts_draw(scene):
     panel = response_times_panel(filters_for(community))
     for index, chart in enumerate(panel.charts):
         assert "<svg" in render_chart(chart, chart_id=f"chart-{index}")
+
+
+@pytest.mark.django_db
+def test_moments_read_as_integers_keep_every_microsecond_and_bucket_by_local_day():
+    """The panel reads `asked_at` as epoch microseconds (`EpochMicroseconds`): exact to the
+    microsecond, before and after 1970, and bucketed as the moment's local day is."""
+    community = CommunityFactory()
+    moments = [
+        datetime(2026, 2, 28, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2026, 3, 1, 0, 0, 0, 1, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 500_000, tzinfo=UTC),
+    ]
+    for moment in moments:
+        fact(community, asked=moment)
+    columns = integer_columns(
+        QuestionFact.objects.filter(community=community)
+        .order_by("asked_at")
+        .values(moment=EpochMicroseconds("asked_at"))
+    )
+    expected = sorted(epoch_microseconds(moment) for moment in moments)
+    assert columns["moment"].tolist() == expected
+    buckets = [date(2026, 2, 1), date(2026, 3, 1)]
+    assert moment_buckets(buckets, columns["moment"]).tolist() == [0, 0, 1]
+
+
+def test_a_period_with_no_questions_reads_empty_columns():
+    columns = integer_columns(
+        QuestionFact.objects.none().values(moment=EpochMicroseconds("asked_at"))
+    )
+    assert columns["moment"].tolist() == []

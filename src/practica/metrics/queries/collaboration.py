@@ -14,15 +14,14 @@ whose org unit as of the question lies in it); role = the asker's current member
 the community; topic = answers in questions tagged with that topic or one under it.
 """
 
-from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DateTimeField, F, Q, QuerySet
-from django.db.models.functions import Trunc
-from django.utils import timezone
+import numpy as np
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from practica.communities.models import Community
@@ -31,6 +30,12 @@ from practica.discussions.models import QASettings
 from practica.metrics.definitions.collaboration import DEFAULT_CROSS_ORG_DEPTH
 from practica.metrics.definitions.figures import count_value, share_value
 from practica.metrics.models import AnswerFact
+from practica.metrics.queries.columns import (
+    EpochMicroseconds,
+    IntArray,
+    integer_columns,
+    moment_buckets,
+)
 from practica.metrics.queries.filters import DashboardFilters
 from practica.metrics.queries.response_times import (
     Period,
@@ -43,6 +48,7 @@ from practica.metrics.queries.types import Chart, Headline, Panel, Point, Series
 from practica.people.models import OrgUnit
 
 Edge = tuple[str, str]  # (answerer's unit path at depth, asker's unit path at depth)
+UNKNOWN = -1  # an unknown org unit, in the grouped rows (ids are positive)
 
 
 def unit_at_depth(path: str, depth: int) -> str:
@@ -152,27 +158,57 @@ def _depths(community_ids: tuple[int, ...]) -> dict[int, int]:
     return {pk: found.get(pk, DEFAULT_CROSS_ORG_DEPTH) for pk in community_ids}
 
 
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _lifted(
+    units: IntArray, depths: IntArray, paths: dict[int, str], codes: dict[str, int]
+) -> IntArray:
+    """Each unit's ancestor at the row's depth, as a code into `codes` (added as found); -1
+    for an unknown unit."""
+    lifted = np.full(len(units), -1, dtype=np.int64)
+    for depth in np.unique(depths).tolist():
+        rows = depths == depth
+        found, inverse = np.unique(units[rows], return_inverse=True)
+        code_of = np.full(len(found), -1, dtype=np.int64)
+        for index, unit in enumerate(found.tolist()):
+            path = paths.get(unit)
+            if path:
+                code_of[index] = codes.setdefault(unit_at_depth(path, depth), len(codes))
+        lifted[rows] = code_of[inverse]
+    return lifted
+
+
+def _tally(counts: IntArray) -> Tally:
+    """The tally of rows given as columns of (answers, compared, cross-org, levels known,
+    junior helped senior)."""
+    answers, compared, cross_org, levels_known, junior = counts.sum(axis=1).tolist()
+    return Tally(
+        answers=answers,
+        compared=compared,
+        cross_org=cross_org,
+        levels_known=levels_known,
+        junior_helped_senior=junior,
+    )
+
+
 def collaboration_figures(filters: DashboardFilters) -> CollaborationFigures:
-    """One grouped query over the period's answer facts (per community, unit pair and calendar
-    bucket), then units lifted to each community's depth in Python."""
+    """One query over the period's answer facts, read as integer columns (grouping in the
+    database saves little: most unit pairs answer once a bucket), then units lifted to each
+    community's depth and the answers summed over arrays."""
     period = period_of(filters)
-    zone = timezone.get_default_timezone()
-    rows = list(
+    columns = integer_columns(
         period_answers(filters, period)
-        .annotate(
-            bucket=Trunc(
-                "answered_at", filters.granularity, output_field=DateTimeField(), tzinfo=zone
-            )
-        )
-        .values("community_id", "answerer_unit_id", "asker_unit_id", "bucket")
-        .annotate(
-            answers=Count("pk"),
-            levels_known=Count(
-                "pk", filter=Q(answerer_level__isnull=False, asker_level__isnull=False)
-            ),
-            junior=Count("pk", filter=Q(answerer_level__lt=F("asker_level"))),
-        )
         .order_by()
+        .values(
+            answer_community=F("community_id"),
+            mine_unit=Coalesce("answerer_unit_id", Value(UNKNOWN)),
+            theirs_unit=Coalesce("asker_unit_id", Value(UNKNOWN)),
+            answered_us=EpochMicroseconds("answered_at"),
+            levels_known=_flag(Q(answerer_level__isnull=False, asker_level__isnull=False)),
+            junior=_flag(Q(answerer_level__lt=F("asker_level"))),
+        )
     )
     buckets = filters.buckets()
     figures = CollaborationFigures(
@@ -181,37 +217,42 @@ def collaboration_figures(filters: DashboardFilters) -> CollaborationFigures:
         per_community={pk: Tally() for pk in filters.community_ids},
         depths=_depths(filters.community_ids),
     )
-    unit_ids = {row[side] for row in rows for side in ("answerer_unit_id", "asker_unit_id")}
-    paths = dict(OrgUnit.objects.filter(pk__in=unit_ids - {None}).values_list("pk", "path"))
-    lifted: dict[tuple[int | None, int], str | None] = {}
-
-    def lift(unit_id: int | None, depth: int) -> str | None:
-        if (unit_id, depth) not in lifted:
-            path = paths.get(unit_id) if unit_id is not None else None
-            lifted[unit_id, depth] = unit_at_depth(path, depth) if path else None
-        return lifted[unit_id, depth]
-
-    for row in rows:
-        depth = figures.depths[row["community_id"]]
-        mine = lift(row["answerer_unit_id"], depth)
-        theirs = lift(row["asker_unit_id"], depth)
-        tally = Tally(
-            answers=row["answers"],
-            levels_known=row["levels_known"],
-            junior_helped_senior=row["junior"],
-        )
-        if mine is not None:
-            figures.given[mine] += row["answers"]
-        if mine is not None and theirs is not None:
-            tally.compared = row["answers"]
-            tally.cross_org = row["answers"] if mine != theirs else 0
-            figures.edges[mine, theirs] += row["answers"]
-        figures.total.add(tally)
-        figures.per_community[row["community_id"]].add(tally)
-        if buckets:
-            # Calendar buckets from the database; the first is cut to the period's start.
-            day = row["bucket"].astimezone(zone).date()
-            figures.per_bucket[max(0, bisect_right(buckets, day) - 1)].add(tally)
+    communities = columns["answer_community"]
+    mine_units, theirs_units = columns["mine_unit"], columns["theirs_unit"]
+    depths = np.zeros(len(communities), dtype=np.int64)
+    for pk, depth in figures.depths.items():
+        depths[communities == pk] = depth
+    unit_ids = set(np.unique(np.concatenate([mine_units, theirs_units])).tolist()) - {UNKNOWN}
+    paths = dict(OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "path"))
+    codes: dict[str, int] = {}
+    mine = _lifted(mine_units, depths, paths, codes)
+    theirs = _lifted(theirs_units, depths, paths, codes)
+    answers = np.ones(len(communities), dtype=np.int64)
+    both = (mine >= 0) & (theirs >= 0)
+    compared = np.where(both, answers, 0)
+    cross = np.where(both & (mine != theirs), answers, 0)
+    counts = np.stack([answers, compared, cross, columns["levels_known"], columns["junior"]])
+    figures.total.add(_tally(counts))
+    for pk in filters.community_ids:
+        figures.per_community[pk].add(_tally(counts[:, communities == pk]))
+    if buckets:
+        in_bucket = moment_buckets(buckets, columns["answered_us"])
+        for index in range(len(buckets)):
+            figures.per_bucket[index].add(_tally(counts[:, in_bucket == index]))
+    path_of = list(codes)
+    known = mine >= 0
+    given = np.bincount(mine[known], weights=answers[known], minlength=len(codes))
+    figures.given = Counter(
+        {path_of[code]: int(total) for code, total in enumerate(given.tolist()) if total}
+    )
+    pairs, pair_of = np.unique(mine[both] * len(codes) + theirs[both], return_inverse=True)
+    weights = np.bincount(pair_of, weights=answers[both], minlength=len(pairs))
+    figures.edges = Counter(
+        {
+            (path_of[pair // len(codes)], path_of[pair % len(codes)]): int(weight)
+            for pair, weight in zip(pairs.tolist(), weights.tolist(), strict=True)
+        }
+    )
     shown = set(figures.given) | figures.units
     figures.names = dict(OrgUnit.objects.filter(path__in=shown).values_list("path", "name"))
     return figures

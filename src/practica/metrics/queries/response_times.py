@@ -13,14 +13,17 @@ asker's current membership role in the question's community (roles are not dated
 questions tagged with that topic or any topic under it.
 """
 
-from bisect import bisect_right
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, Value, When
+import numpy as np
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    QuerySet,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,9 +31,11 @@ from practica.communities.models import Community, Membership
 from practica.core.models import TREE_PATH_SEPARATOR, Topic
 from practica.metrics.definitions.figures import count_value, share_value
 from practica.metrics.models import QuestionFact
-from practica.metrics.queries.buckets import local_day, local_midnight
+from practica.metrics.queries.buckets import local_midnight
+from practica.metrics.queries.columns import integer_columns
 from practica.metrics.queries.filters import DashboardFilters
-from practica.metrics.queries.survival import WaitStats, quantile_hours, wait_stats
+from practica.metrics.queries.question_waits import Asked, asked_questions
+from practica.metrics.queries.survival import IntArray, WaitStats, quantile_hours
 from practica.metrics.queries.types import Cell, Chart, Headline, Panel, Point, Series, Table
 
 QuestionTopic = QuestionFact.topics.through
@@ -54,11 +59,6 @@ def period_of(filters: DashboardFilters) -> Period:
         end_at=end_at,
         as_of=min(end_at - timedelta(microseconds=1), timezone.now()),
     )
-
-
-def bucket_index(buckets: Sequence[date], moment: datetime) -> int:
-    """The bucket (index into `buckets`, their first days) holding `moment`'s local day."""
-    return max(0, bisect_right(buckets, local_day(moment)) - 1)
 
 
 def holds_role(role: str, *, person: str, community: str = "community_id") -> Exists:
@@ -89,21 +89,6 @@ def topic_path(topic_id: int | None) -> str | None:
     return Topic.objects.filter(pk=topic_id).values_list("path", flat=True).first() or ""
 
 
-class Asked(NamedTuple):
-    """One question of the period and its two waits as of `as_of`, in whole seconds: a wait
-    not over by then (no response, or one after `as_of`) is the question's age."""
-
-    thread_id: int
-    community_id: int
-    asked_at: datetime
-    age: int
-    first: int
-    first_done: bool
-    accepted: int
-    accepted_done: bool
-    was_routed: bool
-
-
 def period_questions(filters: DashboardFilters, period: Period) -> QuerySet[QuestionFact]:
     """The question facts of the period, filtered (see the module's docstring)."""
     facts = QuestionFact.objects.filter(
@@ -119,73 +104,6 @@ def period_questions(filters: DashboardFilters, period: Period) -> QuerySet[Ques
     if path is not None:
         facts = facts.filter(tagged_under(path, question="pk")) if path else facts.none()
     return facts
-
-
-def _done_by(moment: str, seconds: str, as_of: datetime) -> Case:
-    # A flag instead of the moment: parsing thousands of datetimes is a page's main cost.
-    return Case(
-        When(**{f"{moment}__lte": as_of, f"{seconds}__isnull": False}, then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-
-
-def _asked(facts: QuerySet[QuestionFact], as_of: datetime) -> list[Asked]:
-    rows = (
-        facts.annotate(
-            first_done=_done_by("first_response_at", "first_response_seconds", as_of),
-            accepted_done=_done_by("accepted_at", "accepted_seconds", as_of),
-        )
-        .order_by("asked_at", "pk")
-        .values_list(
-            "thread_id",
-            "community_id",
-            "asked_at",
-            "first_done",
-            "first_response_seconds",
-            "accepted_done",
-            "accepted_seconds",
-            "was_routed",
-        )
-    )
-    questions = []
-    for (
-        thread_id,
-        community_id,
-        asked_at,
-        first_done,
-        first,
-        accepted_done,
-        accepted,
-        routed,
-    ) in rows:
-        age = max(0, int((as_of - asked_at).total_seconds()))
-        questions.append(
-            Asked(
-                thread_id,
-                community_id,
-                asked_at,
-                age,
-                max(0, first or 0) if first_done else age,
-                first_done,
-                max(0, accepted or 0) if accepted_done else age,
-                accepted_done,
-                routed,
-            )
-        )
-    return questions
-
-
-def _first(questions: Sequence[Asked]) -> WaitStats:
-    return wait_stats(
-        [(question.age, question.first, question.first_done) for question in questions]
-    )
-
-
-def _accepted(questions: Sequence[Asked]) -> WaitStats:
-    return wait_stats(
-        [(question.age, question.accepted, question.accepted_done) for question in questions]
-    )
 
 
 def _bounds_note(stats: WaitStats) -> str:
@@ -234,22 +152,34 @@ def _stats_cells(label: Cell, stats: WaitStats) -> tuple[Cell, ...]:
 
 def _topic_groups(
     facts: QuerySet[QuestionFact], path: str | None
-) -> tuple[dict[int, set[str]], dict[str, str]]:
-    """Each question's topic groups and the groups' names. Without a topic filter a group is a
-    top-level topic (and everything under it); with one, the chosen topic itself and each of
-    its children (with everything under them)."""
+) -> tuple[dict[str, IntArray], dict[str, str]]:
+    """Each topic group's questions (their ids, sorted) and the groups' names. Without a topic
+    filter a group is a top-level topic (and everything under it); with one, the chosen topic
+    itself and each of its children (with everything under them)."""
     level = 0 if not path else path.strip(TREE_PATH_SEPARATOR).count(TREE_PATH_SEPARATOR) + 1
-    groups: dict[int, set[str]] = defaultdict(set)
-    rows = QuestionTopic.objects.filter(questionfact_id__in=facts.values("pk")).values_list(
-        "questionfact_id", "topic__path"
+    tags = integer_columns(
+        QuestionTopic.objects.filter(questionfact_id__in=facts.values("pk")).values(
+            tag_question=F("questionfact_id"), tag_topic=F("topic_id")
+        )
     )
-    for question_id, tagged in rows:
-        if path and not tagged.startswith(path):
+    topics, topic_of_tag = np.unique(tags["tag_topic"], return_inverse=True)
+    paths = dict(Topic.objects.filter(pk__in=topics.tolist()).values_list("pk", "path"))
+    keys: list[str] = []
+    group_of_topic = np.full(len(topics), -1)
+    for index, topic in enumerate(topics.tolist()):
+        tagged = paths.get(topic)
+        if tagged is None or (path and not tagged.startswith(path)):
             continue  # tagged with another topic too: only the chosen subtree is broken down
         slugs = [slug for slug in tagged.split(TREE_PATH_SEPARATOR) if slug]
         key = TREE_PATH_SEPARATOR.join(["", *slugs[: level + 1], ""])
-        groups[question_id].add(key)
-    keys = {key for keys in groups.values() for key in keys}
+        if key not in keys:
+            keys.append(key)
+        group_of_topic[index] = keys.index(key)
+    group_of_tag = group_of_topic[topic_of_tag]
+    groups = {
+        key: np.unique(tags["tag_question"][group_of_tag == index])
+        for index, key in enumerate(keys)
+    }
     names = dict(Topic.objects.filter(path__in=keys).values_list("path", "name"))
     return groups, names
 
@@ -257,18 +187,14 @@ def _topic_groups(
 @dataclass(frozen=True)
 class ResponseTimeFigures:
     period: Period
-    questions: tuple[Asked, ...]
+    questions: Asked
     first: WaitStats
 
 
 def response_time_figures(filters: DashboardFilters) -> ResponseTimeFigures:
     period = period_of(filters)
-    questions = tuple(_asked(period_questions(filters, period), period.as_of))
-    return ResponseTimeFigures(
-        period=period,
-        questions=questions,
-        first=_first(questions),
-    )
+    questions = asked_questions(period_questions(filters, period), period.as_of)
+    return ResponseTimeFigures(period=period, questions=questions, first=questions.first_stats())
 
 
 def _headlines(first: WaitStats) -> dict[str, Headline]:
@@ -400,21 +326,19 @@ def _share_series(buckets: Sequence[date], stats: Sequence[WaitStats]) -> tuple[
 
 def _breakdown_tables(filters: DashboardFilters, figures: ResponseTimeFigures) -> list[Table]:
     questions = figures.questions
-    by_id = {question.thread_id: question for question in questions}
     path = topic_path(filters.topic_id)
     groups, names = _topic_groups(period_questions(filters, figures.period), path)
-    in_group: dict[str, list[Asked]] = defaultdict(list)
-    for question_id, keys in groups.items():
-        if question_id in by_id:
-            for key in keys:
-                in_group[key].append(by_id[question_id])
-    untagged = [question for question in questions if question.thread_id not in groups]
+    in_group = {key: np.isin(questions.thread_ids, ids) for key, ids in groups.items()}
+    sizes = {key: int(np.count_nonzero(keep)) for key, keep in in_group.items()}
+    tagged = np.unique(np.concatenate([np.empty(0, dtype=np.int64), *groups.values()]))
+    untagged = ~np.isin(questions.thread_ids, tagged)
     topic_rows = [
-        _stats_cells(names.get(key, key), _first(in_group[key]))
-        for key in sorted(in_group, key=lambda key: (-len(in_group[key]), names.get(key, key)))
+        _stats_cells(names.get(key, key), questions.first_stats_where(in_group[key]))
+        for key in sorted(in_group, key=lambda key: (-sizes[key], names.get(key, key)))
+        if sizes[key]
     ]
-    if untagged:
-        topic_rows.append(_stats_cells(_("No topic"), _first(untagged)))
+    if untagged.any():
+        topic_rows.append(_stats_cells(_("No topic"), questions.first_stats_where(untagged)))
     tables = [
         Table(
             key="by_topic",
@@ -435,7 +359,7 @@ def _breakdown_tables(filters: DashboardFilters, figures: ResponseTimeFigures) -
                 rows=tuple(
                     _stats_cells(
                         names_by_id.get(community_id, str(community_id)),
-                        _first([q for q in questions if q.community_id == community_id]),
+                        questions.first_stats_where(questions.community_ids == community_id),
                     )
                     for community_id in sorted(
                         filters.community_ids, key=lambda pk: names_by_id.get(pk, "")
@@ -443,18 +367,18 @@ def _breakdown_tables(filters: DashboardFilters, figures: ResponseTimeFigures) -
                 ),
             )
         )
-    routed = [question for question in questions if question.was_routed]
-    not_routed = [question for question in questions if not question.was_routed]
     tables.append(
         Table(
             key="routing",
             title=_("Time to first response, routed and not routed"),
             columns=_stats_columns(_("Routing"), _("Unanswered")),
             rows=()
-            if not questions
+            if not len(questions)
             else (
-                _stats_cells(_("Routed to experts"), _first(routed)),
-                _stats_cells(_("Not routed"), _first(not_routed)),
+                _stats_cells(
+                    _("Routed to experts"), questions.first_stats_where(questions.was_routed)
+                ),
+                _stats_cells(_("Not routed"), questions.first_stats_where(~questions.was_routed)),
             ),
         )
     )
@@ -467,12 +391,11 @@ def response_times_panel(filters: DashboardFilters) -> Panel:
     several) and routing (see the module's docstring)."""
     figures = response_time_figures(filters)
     buckets = filters.buckets()
-    per_bucket: list[list[Asked]] = [[] for _bucket in buckets]
-    if buckets:
-        for question in figures.questions:
-            per_bucket[bucket_index(buckets, question.asked_at)].append(question)
-    first = [_first(questions) for questions in per_bucket]
-    accepted = [_accepted(questions) for questions in per_bucket]
+    questions = figures.questions
+    in_bucket = questions.buckets(buckets) if buckets else np.empty(0, dtype=np.int64)
+    per_bucket = [questions.where(in_bucket == index) for index in range(len(buckets))]
+    first = [bucket.first_stats() for bucket in per_bucket]
+    accepted = [bucket.accepted_stats() for bucket in per_bucket]
     first_table = _bucket_table(
         "first_response_by_bucket",
         _("Time to first response by period"),
@@ -524,7 +447,7 @@ def response_times_panel(filters: DashboardFilters) -> Panel:
     )
     headlines = (
         *_headlines(figures.first).values(),
-        _accepted_headline(_accepted(figures.questions)),
+        _accepted_headline(questions.accepted_stats()),
     )
     return Panel(
         key="response_times",

@@ -3,22 +3,27 @@
 The median follows `practica.metrics.definitions.response_times.censored_median` exactly (the
 figure the strategy targets read), so a dashboard median equals the definition's over the same
 questions; the 90th percentile is read off the same survival curve: the first answer time t
-with S(t) ≤ 1/10. Both come from one pass over the waits. `wait_stats` adds the counts shown
+with S(t) ≤ 1/10. Both are read off one curve. `wait_stats` adds the counts shown
 beside them: still waiting, and done within 1 h and 24 h among the waits old enough to know.
 
 S is multiplied in floating point (exact fractions grow to thousands of digits once many waits
 are censored), and only where S lands within `TIE` of a level is it recomputed exactly, because
 "S is exactly ½" decides between an answer time and a midpoint. Float error after k factors is
 about k·10⁻¹⁶, far below `TIE` for any number of questions a page can hold.
+
+The curve is computed over sorted arrays (numpy): one entry per distinct wait, its answers and
+its at-risk count, S as the running product of (1 − d/n) in floating point, multiplied in the
+same order as a loop would, so the floats are the same.
 """
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from itertools import pairwise
 from math import prod
+
+import numpy as np
+import numpy.typing as npt
 
 from practica.metrics.definitions.figures import hours_value
 from practica.metrics.definitions.response_times import DAY, HOUR, Wait
@@ -26,7 +31,9 @@ from practica.metrics.definitions.response_times import DAY, HOUR, Wait
 HALF = Fraction(1, 2)
 TENTH = Fraction(1, 10)
 TIE = 1e-9
-HALF_FLOAT, TENTH_FLOAT = float(HALF), float(TENTH)
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -44,17 +51,6 @@ class SurvivalQuantiles:
     p90: Quantile
 
 
-def _compare(survival: float, factors: list[tuple[int, int]], level: Fraction) -> int:
-    """-1, 0 or 1 as S is below, at or above `level`; exact when the float is too close."""
-    approximate = HALF_FLOAT if level is HALF else TENTH_FLOAT
-    if abs(survival - approximate) > TIE:
-        return -1 if survival < approximate else 1
-    exact = prod(
-        (Fraction(at_risk - done, at_risk) for at_risk, done in factors), start=Fraction(1)
-    )
-    return (exact > level) - (exact < level)
-
-
 def survival_quantiles(waits: Sequence[Wait]) -> SurvivalQuantiles:
     """The Kaplan–Meier median and 90th percentile of `waits` (in seconds).
 
@@ -68,37 +64,81 @@ def survival_quantiles(waits: Sequence[Wait]) -> SurvivalQuantiles:
 
 
 def quantiles_of(waits: Sequence[tuple[int, bool]]) -> SurvivalQuantiles:
-    """`survival_quantiles` of (seconds, answered) pairs: pages pass thousands of them."""
-    if not waits:
+    """`survival_quantiles` of (seconds, answered) pairs."""
+    return array_quantiles(
+        np.fromiter((seconds for seconds, _done in waits), dtype=np.int64, count=len(waits)),
+        np.fromiter((done for _seconds, done in waits), dtype=np.bool_, count=len(waits)),
+    )
+
+
+class _Curve:
+    """The survival curve at the answer times: times, (nᵢ, dᵢ) and S in floating point."""
+
+    def __init__(self, seconds: IntArray, answered: BoolArray) -> None:
+        moments, leaving = np.unique(seconds, return_counts=True)
+        # nᵢ: everyone, less those who left (answered or censored) at an earlier moment.
+        at_risk = len(seconds) - np.concatenate(([0], np.cumsum(leaving)[:-1]))
+        times, done = np.unique(seconds[answered], return_counts=True)
+        self.times: IntArray = times
+        self.done: IntArray = done
+        self.at_risk: IntArray = at_risk[np.searchsorted(moments, times)]
+        self.survival = np.cumprod(1 - done / self.at_risk)
+
+    def compare(self, index: int, level: Fraction) -> int:
+        """-1, 0 or 1 as S after answer time `index` is below, at or above `level`; exact
+        (integer products) when the float is too close to tell."""
+        approximate = float(level)
+        survival = float(self.survival[index])
+        if abs(survival - approximate) > TIE:
+            return -1 if survival < approximate else 1
+        at_risk = self.at_risk[: index + 1]
+        left = at_risk - self.done[: index + 1]
+        # S = Π (n − d) / Π n. Both sequences strictly fall, so each is a set; where nobody
+        # was censored between two answer times, one factor's n − d is the next one's n:
+        # cancel those before multiplying big integers.
+        common = np.intersect1d(left, at_risk, assume_unique=True)
+        kept_left = np.setdiff1d(left, common, assume_unique=True).tolist()
+        kept_at_risk = np.setdiff1d(at_risk, common, assume_unique=True).tolist()
+        # S compared with level = p / q as (Π n − d)·q versus p·(Π n).
+        above = prod(kept_left) * level.denominator
+        total = prod(kept_at_risk) * level.numerator
+        return (above > total) - (above < total)
+
+    def first_at_or_below(self, level: Fraction) -> tuple[int, int] | None:
+        """(index, comparison) of the first answer time where S ≤ `level` exactly."""
+        index = int(np.searchsorted(-self.survival, -(float(level) + TIE), side="left"))
+        # S never rises, so the first time S is within TIE above the level or below it is
+        # where to start; a near tie that is exactly above moves on to the next time.
+        while index < len(self.times):
+            versus = self.compare(index, level)
+            if versus <= 0:
+                return index, versus
+            index += 1
+        return None
+
+
+def array_quantiles(seconds: IntArray, answered: BoolArray) -> SurvivalQuantiles:
+    """`quantiles_of` over arrays of whole seconds and whether each wait ended in an answer."""
+    if not len(seconds):
         return SurvivalQuantiles(median=Quantile(None), p90=Quantile(None))
-    answered: Counter[int] = Counter(seconds for seconds, done in waits if done)
-    leaving: Counter[int] = Counter(seconds for seconds, _done in waits)
-    answer_times = sorted(answered)
-    next_answer: dict[int, int] = dict(pairwise(answer_times))
-    at_risk = len(waits)
-    survival = 1.0
-    factors: list[tuple[int, int]] = []
-    median: Quantile | None = None
-    p90: Quantile | None = None
-    for moment in sorted(leaving):
-        done = answered.get(moment, 0)
-        if done:
-            survival *= 1 - done / at_risk
-            factors.append((at_risk, done))
-            if median is None and (versus_half := _compare(survival, factors, HALF)) <= 0:
-                later = next_answer.get(moment)
-                if versus_half < 0:
-                    median = Quantile(Fraction(moment))
-                elif later is None:  # the other half is still waiting: at least this long
-                    median = Quantile(Fraction(moment), lower_bound=True)
-                else:
-                    median = Quantile(Fraction(moment + later, 2))
-            if median is not None and _compare(survival, factors, TENTH) <= 0:
-                p90 = Quantile(Fraction(moment))
-                break
-        at_risk -= leaving[moment]
-    longest = Quantile(Fraction(max(leaving)), lower_bound=True)
-    return SurvivalQuantiles(median=median or longest, p90=p90 or longest)
+    curve = _Curve(seconds, answered)
+    longest = Quantile(Fraction(int(seconds.max())), lower_bound=True)
+    median = longest
+    found = curve.first_at_or_below(HALF)
+    if found is not None:
+        index, versus = found
+        moment = int(curve.times[index])
+        if versus < 0:
+            median = Quantile(Fraction(moment))
+        elif index + 1 == len(curve.times):  # the other half is still waiting: at least this
+            median = Quantile(Fraction(moment), lower_bound=True)
+        else:
+            median = Quantile(Fraction(moment + int(curve.times[index + 1]), 2))
+    p90 = longest
+    found = curve.first_at_or_below(TENTH)
+    if found is not None:
+        p90 = Quantile(Fraction(int(curve.times[found[0]])))
+    return SurvivalQuantiles(median=median, p90=p90)
 
 
 @dataclass(frozen=True)
@@ -122,16 +162,26 @@ def wait_stats(items: Sequence[Timed]) -> WaitStats:
     """The quantiles of the waits, how many are still waiting, and the shares done within 1 h
     and 24 h among the items at least that old (an item is old enough for `s` seconds when
     `asked_at + s ≤ as_of`, i.e. its whole-second age is at least `s`)."""
-    quantiles = quantiles_of([(seconds, done) for _age, seconds, done in items])
+    count = len(items)
+    return array_wait_stats(
+        np.fromiter((age for age, _seconds, _done in items), dtype=np.int64, count=count),
+        np.fromiter((seconds for _age, seconds, _done in items), dtype=np.int64, count=count),
+        np.fromiter((done for _age, _seconds, done in items), dtype=np.bool_, count=count),
+    )
+
+
+def array_wait_stats(ages: IntArray, seconds: IntArray, done: BoolArray) -> WaitStats:
+    """`wait_stats` over arrays: each item's age, seconds waited and whether it is done."""
+    quantiles = array_quantiles(seconds, done)
 
     def within(limit: int) -> tuple[int, int]:
-        old_enough = [(seconds, done) for age, seconds, done in items if age >= limit]
-        quick = sum(1 for seconds, done in old_enough if done and seconds <= limit)
-        return quick, len(old_enough)
+        old_enough = ages >= limit
+        quick = old_enough & done & (seconds <= limit)
+        return int(np.count_nonzero(quick)), int(np.count_nonzero(old_enough))
 
     return WaitStats(
-        questions=len(items),
-        waiting=sum(1 for _age, _seconds, done in items if not done),
+        questions=len(seconds),
+        waiting=int(np.count_nonzero(~done)),
         median=quantiles.median,
         p90=quantiles.p90,
         within_1h=within(HOUR),
