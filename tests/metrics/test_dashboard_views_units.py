@@ -9,7 +9,11 @@ import pytest
 from practica.metrics.dashboards.formatting import format_cell, format_difference, format_value
 from practica.metrics.dashboards.forms import used_params
 from practica.metrics.dashboards.month_summary import compare_months
-from practica.metrics.dashboards.panel_display import pair_charts_with_tables
+from practica.metrics.dashboards.panel_display import (
+    ROWS_SHOWN,
+    display_table,
+    pair_charts_with_tables,
+)
 from practica.metrics.dashboards.report import last_full_month, report_month
 from practica.metrics.queries.types import Chart, Headline, Table
 
@@ -171,3 +175,21 @@ def test_a_preset_period_drops_the_dates_the_form_sent():
         "start": "2020-01-01",
         "end": "2020-02-01",
     }
+
+
+def test_a_long_table_shows_its_first_rows_and_leaves_the_rest_to_the_csv():
+    rows = tuple((f"unit {index}", index) for index in range(ROWS_SHOWN + 40))
+    table = Table(key="edges", title="Who helps whom", columns=("Unit", "Answers"), rows=rows)
+    shown = display_table(table, panel_key="collaboration", prefix="", csv_url=lambda p, t: "/x")
+    assert len(shown.rows) == ROWS_SHOWN
+    assert shown.rows[0] == ("unit 0", "0")
+    assert shown.total_rows == ROWS_SHOWN + 40
+    assert shown.hidden_rows == 40
+    assert shown.numeric == (False, True)
+
+
+def test_a_short_table_hides_nothing():
+    table = Table(key="t", title="T", columns=("A",), rows=((1,), (2,)))
+    shown = display_table(table, panel_key="growth", prefix="", csv_url=lambda p, t: "/x")
+    assert shown.hidden_rows == 0
+    assert len(shown.rows) == 2

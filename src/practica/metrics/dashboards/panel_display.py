@@ -38,6 +38,12 @@ class TableDisplay:
     # Which columns hold numbers (right-aligned): a column is numeric when no cell is text.
     numeric: tuple[bool, ...]
     csv_url: str
+    total_rows: int = 0
+
+    @property
+    def hidden_rows(self) -> int:
+        """Rows left for the CSV: a page of a thousand rows reads worse and renders slowly."""
+        return self.total_rows - len(self.rows)
 
     @property
     def is_empty(self) -> bool:
@@ -85,6 +91,11 @@ def display_headline(headline: Headline) -> HeadlineDisplay:
     )
 
 
+# The most rows a table shows on the page; its CSV holds them all (an org-to-org graph can have
+# hundreds of edges, listed strongest first).
+ROWS_SHOWN = 60
+
+
 def display_table(table: Table, *, panel_key: str, prefix: str, csv_url: CsvUrl) -> TableDisplay:
     numeric = tuple(
         all(not isinstance(row[index], str) for row in table.rows if index < len(row))
@@ -96,9 +107,10 @@ def display_table(table: Table, *, panel_key: str, prefix: str, csv_url: CsvUrl)
         title=table.title,
         html_id=f"{prefix}{panel_key}-table-{table.key}",
         columns=table.columns,
-        rows=tuple(tuple(format_cell(cell) for cell in row) for row in table.rows),
+        rows=tuple(tuple(format_cell(cell) for cell in row) for row in table.rows[:ROWS_SHOWN]),
         numeric=numeric,
         csv_url=csv_url(panel_key, table.key),
+        total_rows=len(table.rows),
     )
 
 
