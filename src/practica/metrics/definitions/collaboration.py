@@ -11,6 +11,7 @@ compares as itself). Answers where either side's org unit is unknown are left ou
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -105,6 +106,14 @@ def cross_org_figures(community_id: int, as_of: datetime) -> CrossOrgAnswers:
             answers
         )
     ]
+    return count_cross_org(community_id, pairs)
+
+
+def count_cross_org(
+    community_id: int, pairs: Sequence[tuple[int | None, int | None]]
+) -> CrossOrgAnswers:
+    """Of the answers given as (answerer's org unit, asker's org unit) pairs, how many have
+    both units known and how many of those differ at the community's `cross_org_depth`."""
     depth = (
         QASettings.objects.filter(community_id=community_id)
         .values_list("cross_org_depth", flat=True)
@@ -124,7 +133,7 @@ def cross_org_figures(community_id: int, as_of: datetime) -> CrossOrgAnswers:
             continue
         compared += 1
         cross += mine != theirs
-    return CrossOrgAnswers(answers=len(answers), compared=compared, cross_org=cross)
+    return CrossOrgAnswers(answers=len(pairs), compared=compared, cross_org=cross)
 
 
 def cross_org_answer_share(community_id: int, as_of: datetime) -> Decimal | None:

@@ -12,18 +12,15 @@ from typing import Any
 
 from django.db.models import Sum
 
-from practica.core.models import TREE_PATH_SEPARATOR
-from practica.discussions.models import QASettings
 from practica.metrics.definitions.collaboration import (
     ANSWER_DAYS,
-    DEFAULT_CROSS_ORG_DEPTH,
     CrossOrgAnswers,
+    count_cross_org,
 )
 from practica.metrics.definitions.events import EVENT_DAYS, Attendance, Satisfaction
 from practica.metrics.definitions.figures import count_value
 from practica.metrics.definitions.response_times import QUESTION_DAYS, ResponseTimes, Wait
 from practica.metrics.models import AnswerFact, CommunityDay, EventFact, QuestionFact
-from practica.people.models import OrgUnit
 
 DAY_FIGURES = (
     "members",
@@ -88,11 +85,6 @@ def response_times_from_facts(community_id: int, as_of: datetime) -> ResponseTim
     return ResponseTimes(waits=tuple(waits), as_of=as_of, asked_at=tuple(asked))
 
 
-def _unit_at_depth(path: str, depth: int) -> str | None:
-    slugs = [part for part in path.split(TREE_PATH_SEPARATOR) if part]
-    return slugs[min(depth, len(slugs) - 1)] if slugs else None
-
-
 def cross_org_from_facts(community_id: int, as_of: datetime) -> CrossOrgAnswers:
     """`definitions.collaboration.cross_org_figures`: the answers of (as_of − 90 days,
     as_of], compared at the community's `QASettings.cross_org_depth`."""
@@ -105,26 +97,7 @@ def cross_org_from_facts(community_id: int, as_of: datetime) -> CrossOrgAnswers:
     )
     if not pairs:
         return CrossOrgAnswers(answers=0, compared=0, cross_org=0)
-    depth = (
-        QASettings.objects.filter(community_id=community_id)
-        .values_list("cross_org_depth", flat=True)
-        .first()
-    )
-    depth = DEFAULT_CROSS_ORG_DEPTH if depth is None else depth
-    unit_ids = {unit for pair in pairs for unit in pair if unit is not None}
-    at_depth = {
-        pk: _unit_at_depth(path, depth)
-        for pk, path in OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "path")
-    }
-    compared = cross = 0
-    for answerer_unit, asker_unit in pairs:
-        mine = at_depth.get(answerer_unit) if answerer_unit is not None else None
-        theirs = at_depth.get(asker_unit) if asker_unit is not None else None
-        if mine is None or theirs is None:
-            continue
-        compared += 1
-        cross += mine != theirs
-    return CrossOrgAnswers(answers=len(pairs), compared=compared, cross_org=cross)
+    return count_cross_org(community_id, pairs)
 
 
 def _events_started(community_id: int, as_of: datetime):  # type: ignore[no-untyped-def]
