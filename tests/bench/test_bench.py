@@ -29,7 +29,8 @@ def test_demo_bench_prints_its_figures_as_json_on_the_last_line():
 
 
 def test_unknown_benchmark_is_refused_with_the_known_ones():
-    with pytest.raises(CommandError, match="Known benchmarks: assignment, dashboard, demo") as raised:
+    known = "Known benchmarks: assignment, dashboard, demo"
+    with pytest.raises(CommandError, match=known) as raised:
         call_command("bench", "no-such-bench", stdout=io.StringIO())
     assert raised.value.returncode == 2
 
