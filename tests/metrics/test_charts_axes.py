@@ -5,13 +5,17 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
+from django.utils.formats import number_format
 
 from practica.metrics.charts.axes import (
     coordinate,
     format_value,
+    grouped_number,
     infer_granularity,
     labelled_indices,
     nice_ticks,
+    number_style,
     offset_of,
     truncate,
 )
@@ -50,6 +54,31 @@ def test_ticks_are_round_and_cover_the_values(low, high, unit, expected):
 )
 def test_values_read_as_people_expect(value, unit, expected):
     assert format_value(value, unit) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "de", "fr", "hi"])
+@pytest.mark.parametrize(
+    ("value", "places"),
+    [
+        (0, 0),
+        (-1234567, 0),
+        (10**20, 0),
+        (7, 2),
+        (Decimal("1234.5"), 1),
+        (Decimal("-1234.50"), 2),
+        (Decimal("999999.999"), 3),
+        (Decimal("1E+3"), 0),
+        (Decimal("-0.5"), 1),
+        (Decimal("123456789.12"), 2),
+    ],
+)
+def test_grouped_numbers_read_as_django_formats_them_in_every_language(language, value, places):
+    # The fast path (languages grouping in threes) and Django's own (zh-hans groups in fours,
+    # Hindi irregularly) agree with number_format, with a style read beforehand or not.
+    with translation.override(language):
+        expected = number_format(value, places, force_grouping=True)
+        assert grouped_number(value, places) == expected
+        assert grouped_number(value, places, number_style()) == expected
 
 
 def test_coordinates_are_short_and_stable():

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from practica.metrics.charts.heatmap import _text_colour, shade
+from practica.metrics.charts.network import MAX_LINKS
 from practica.metrics.charts.style import contrast_ratio
 from practica.metrics.queries.types import Table
 from tests.metrics.test_charts import (
@@ -52,6 +53,15 @@ def nodes(root: ET.Element) -> list[ET.Element]:
 
 def edges(root: ET.Element) -> list[ET.Element]:
     return list(root.iter(f"{SVG}path"))[1:]  # the first path is the arrow head
+
+
+def edge_titles(root: ET.Element) -> list[str]:
+    """The tooltip of every drawn link ("A to B: 3")."""
+    return [
+        group.find(f"{SVG}title").text
+        for group in root.iter(f"{SVG}g")
+        if group.find(f"{SVG}path") is not None and group.find(f"{SVG}title") is not None
+    ]
 
 
 # ---------- heat map ----------
@@ -228,6 +238,32 @@ def test_edges_are_as_wide_as_their_weight_and_end_in_an_arrow():
     # A → B and B → A bend to different sides, so both show.
     there, back = (path.get("d") for path in edges(root) if path.get("stroke-width") in {"7", "4"})
     assert there != back
+
+
+def test_only_the_heaviest_links_are_drawn_and_the_rest_are_told():
+    units = [f"Unit {index:02d}" for index in range(30)]
+    rows = [
+        (source, target, 1000 - 30 * i - j)
+        for i, source in enumerate(units)
+        for j, target in enumerate(units)
+        if source != target
+    ]
+    _svg, root = draw(network_chart(rows))
+
+    drawn = edges(root)
+    assert len(drawn) == MAX_LINKS
+    weights = sorted(int(title.rsplit(": ", 1)[1]) for title in edge_titles(root))
+    heaviest = sorted(weight for _source, _target, weight in rows)[-MAX_LINKS:]
+    assert weights == heaviest
+    assert "870 links" in desc_of(root)
+    assert "The 720 lightest links are not drawn; the table lists every link." in desc_of(root)
+
+
+def test_a_graph_with_few_links_draws_them_all_and_says_nothing_is_left_out():
+    _svg, root = draw(network_chart(chain(30)))
+
+    assert len(edges(root)) == 30
+    assert "not drawn" not in desc_of(root)
 
 
 def test_links_within_a_unit_are_not_drawn_but_told():

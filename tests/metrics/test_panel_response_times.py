@@ -15,6 +15,7 @@ from practica.communities.models import MembershipRole
 from practica.metrics.charts import render_chart
 from practica.metrics.definitions.response_times import Wait, censored_median
 from practica.metrics.models import QuestionFact
+from practica.metrics.queries import response_times
 from practica.metrics.queries.columns import (
     EpochMicroseconds,
     epoch_microseconds,
@@ -236,7 +237,16 @@ def test_time_to_accepted_answer(scene):
     ]
 
 
-def test_topics_with_descendants(scene):
+@pytest.fixture(params=["dense span", "sparse span"])
+def tag_reading(request, monkeypatch):
+    """Both ways the tags are read: by the span of the period's question ids, and (a span
+    holding too many other questions) by joining them to the period's questions."""
+    if request.param == "sparse span":
+        monkeypatch.setattr(response_times, "DENSE_SPAN", 0)
+    return request.param
+
+
+def test_topics_with_descendants(scene, tag_reading):
     community, _other, _questions, things = scene
     panel = response_times_panel(filters_for(community))
     by_topic = {row[0]: row[1:3] for row in table(panel, "by_topic").rows}
@@ -250,6 +260,19 @@ def test_topics_with_descendants(scene):
     assert headline(narrowed, "unanswered_questions").value == Decimal(1)
     rows = {row[0]: row[1:3] for row in table(narrowed, "by_topic").rows}
     assert rows == {"Translation": (2, 1), "NLP": (1, 0)}
+
+
+def test_tags_of_other_questions_in_the_span_are_not_counted(db, tag_reading):
+    community, other = CommunityFactory(), CommunityFactory()
+    ops, ml = TopicFactory(name="Ops", slug="ops"), TopicFactory(name="ML", slug="ml")
+    fact(community, asked=at(1, 5), first=timedelta(hours=1), topics=[ml])
+    fact(other, asked=at(1, 6), topics=[ops])  # between the two: inside their span of ids
+    fact(community, asked=at(1, 7), topics=[ml], routed=True)
+    fact(community, asked=at(1, 8), first=timedelta(hours=2), routed=True)  # no topic
+    panel = response_times_panel(filters_for(community))
+
+    rows = {row[0]: row[1:3] for row in table(panel, "by_topic").rows}
+    assert rows == {"ML": (2, 1), "No topic": (1, 0)}
 
 
 def test_org_unit_is_the_askers_division(scene):

@@ -6,6 +6,7 @@ decimals. Buckets are labelled by the granularity the points were built at (infe
 the distance between their start days when the caller does not say).
 """
 
+import functools
 import itertools
 import math
 import re
@@ -15,6 +16,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from practica.metrics.queries.types import Unit
@@ -50,12 +52,51 @@ def truncate(text: str, limit: int) -> str:
 # ---------- numbers ----------
 
 
+@dataclass(frozen=True)
+class NumberStyle:
+    """A language's decimal and thousand separators, and whether it groups digits in threes
+    (otherwise, e.g. in fours, `grouped_number` leaves the number to Django)."""
+
+    decimal: str
+    thousands: str
+    in_threes: bool
+
+
+@functools.lru_cache(maxsize=16)
+def _number_style(language: str | None) -> NumberStyle:
+    return NumberStyle(
+        decimal=formats.get_format("DECIMAL_SEPARATOR", language),
+        thousands=formats.get_format("THOUSAND_SEPARATOR", language),
+        in_threes=formats.get_format("NUMBER_GROUPING", language) == 3,
+    )
+
+
+def number_style() -> NumberStyle:
+    """The active language's `NumberStyle`: read it once to format many numbers (reading the
+    active language costs more than formatting a number)."""
+    return _number_style(get_language())
+
+
+def grouped_number(value: Decimal | int, places: int, style: NumberStyle | None = None) -> str:
+    """`value` (already rounded to `places`) in the active language's `style`, grouped whatever
+    USE_THOUSAND_SEPARATOR says: what `number_format(..., force_grouping=True)` gives, at a
+    fraction of its cost, since a dashboard page formats thousands of numbers."""
+    style = style or number_style()
+    if not style.in_threes:
+        return formats.number_format(value, places, force_grouping=True)
+    if isinstance(value, int):
+        text = f"{value:,}" + ("." + "0" * places if places > 0 else "")
+    else:
+        text = format(value, f",.{places}f")
+    return text.translate({ord(","): style.thousands, ord("."): style.decimal})
+
+
 def _rounded(value: Decimal, places: int) -> str:
     # number_format cuts decimals off; round half up first, as people expect.
     quantized = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if quantized == 0:
         quantized = abs(quantized)  # never "-0"
-    return formats.number_format(quantized, places, force_grouping=True)
+    return grouped_number(quantized, places)
 
 
 def decimal_cell(cell: object) -> Decimal | None:

@@ -4,7 +4,10 @@ helped to the unit that was helped, its width in proportion to the weight.
 
 At most MAX_NODES units are drawn: the units with the most weight in and out, the rest grouped
 into one "Other" node. Links curve to their left, so A → B and B → A stay apart; a unit's
-links to itself (and between the grouped units) are not drawn but are in its tooltip.
+links to itself (and between the grouped units) are not drawn but are in its tooltip. At most
+MAX_LINKS links are drawn, the heaviest: 30 units can have 870, which no one can read as lines
+(and which made the drawing the page's heaviest part); the description says how many are left
+out, and the chart's table lists them all.
 """
 
 import math
@@ -23,6 +26,7 @@ from practica.metrics.charts.text import full_description, network_summary
 from practica.metrics.queries.types import Cell, Chart
 
 MAX_NODES = 30
+MAX_LINKS = 150
 WIDTH = 720
 HEIGHT = 560
 CENTRE_X = WIDTH / 2
@@ -109,13 +113,23 @@ def _summary(graph: Graph) -> str:
     between = {pair: weight for pair, weight in graph.links.items() if pair[0] != pair[1]}
     strongest = sorted(between.items(), key=lambda item: (-item[1], item[0]))[:TOP_LINKS]
     units = {name for pair in graph.links for name in pair}
+    drawable = sum(1 for pair in graph.edges if pair[0] != pair[1])
     return network_summary(
         nodes=len(units),
         links=len(between),
         total=sum(graph.links.values(), Decimal(0)),
         top=[(source, target, weight) for (source, target), weight in strongest],
         grouped=graph.grouped,
+        undrawn=max(0, drawable - MAX_LINKS),
     )
+
+
+def drawn_links(graph: Graph) -> list[tuple[tuple[str, str], Decimal]]:
+    """The links between distinct drawn nodes that are drawn: the MAX_LINKS heaviest, lighter
+    first so the heavy ones lie on top."""
+    between = [(pair, weight) for pair, weight in graph.edges.items() if pair[0] != pair[1]]
+    between.sort(key=lambda item: (-item[1], item[0]))
+    return between[:MAX_LINKS][::-1]
 
 
 def _positions(count: int) -> list[tuple[float, float, float]]:
@@ -201,9 +215,7 @@ def render_network(chart: Chart, graph: Graph, *, chart_id: str) -> SafeString:
         key: NODE_MIN + (NODE_MAX - NODE_MIN) * math.sqrt(float(graph.totals[key] / largest_total))
         for key in graph.nodes
     }
-    between = [(pair, weight) for pair, weight in graph.edges.items() if pair[0] != pair[1]]
-    # Lighter links first, so the heavy ones are drawn on top.
-    between.sort(key=lambda item: (item[1], item[0]))
+    between = drawn_links(graph)
     edges = _edges(graph, between, positions=positions, radius=radius, chart_id=chart_id)
     nodes = []
     for key in graph.nodes:

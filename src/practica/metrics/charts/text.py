@@ -157,8 +157,10 @@ def network_summary(
     total: Decimal,
     top: Sequence[tuple[str, str, Decimal]],
     grouped: int,
+    undrawn: int = 0,
 ) -> str:
-    """An org-to-org graph read out: its size and its three strongest links."""
+    """An org-to-org graph read out: its size, its three strongest links, and what the drawing
+    groups or leaves out."""
     sentence = _("%(nodes)s org units, %(links)s links, %(total)s in all.") % {
         "nodes": format_value(nodes, "count"),
         "links": format_value(links, "count"),
@@ -178,4 +180,10 @@ def network_summary(
             "%(count)s smaller org units are grouped as Other.",
             grouped,
         ) % {"count": grouped}
+    if undrawn:
+        sentence += " " + ngettext(
+            "The lightest link is not drawn; the table lists every link.",
+            "The %(count)s lightest links are not drawn; the table lists every link.",
+            undrawn,
+        ) % {"count": format_value(undrawn, "count")}
     return sentence

@@ -3,9 +3,9 @@ with "h". The CSV exports keep the raw values; only the pages use these."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from practica.metrics.charts.axes import NumberStyle, grouped_number
 from practica.metrics.queries.types import Cell, Unit
 
 # Decimal places shown per unit; counts and scores are whole unless the figure itself has
@@ -14,10 +14,10 @@ SHOWN_PLACES: dict[str, int] = {"count": 0, "share": 1, "hours": 1, "score": 0, 
 WHOLE_UNLESS_FRACTIONAL = frozenset({"count", "score"})
 
 
-def places(value: Decimal, decimals: int) -> str:
-    """`value` rounded half up (as people expect; number_format truncates) and localised."""
+def places(value: Decimal, decimals: int, style: NumberStyle | None = None) -> str:
+    """`value` rounded half up (as people expect; number_format truncates), localised."""
     rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return number_format(rounded, decimals, force_grouping=True)
+    return grouped_number(rounded, decimals, style)
 
 
 def format_value(value: Decimal | int | None, unit: Unit | str) -> str:
@@ -42,20 +42,21 @@ def format_difference(value: Decimal, unit: Unit | str) -> str:
     return format_value(value, unit)
 
 
-def format_cell(cell: Cell) -> str:
-    """A table cell on the page: numbers grouped, at most three decimals; "" for no data."""
+def format_cell(cell: Cell, style: NumberStyle | None = None) -> str:
+    """A table cell on the page: numbers grouped, at most three decimals; "" for no data.
+    `style`: the active language's, when the caller formats many cells."""
     if cell is None:
         return ""
     if isinstance(cell, bool):
         return _("yes") if cell else _("no")
     if isinstance(cell, int):
-        return number_format(cell, 0, force_grouping=True)
+        return grouped_number(cell, 0, style)
     if isinstance(cell, Decimal):
         if cell == cell.to_integral_value():
-            return number_format(cell.quantize(Decimal(1)), 0, force_grouping=True)
+            return grouped_number(cell.quantize(Decimal(1)), 0, style)
         exponent = cell.normalize().as_tuple().exponent
         decimals = min(3, -exponent) if isinstance(exponent, int) else 3
-        return places(cell, decimals)
+        return places(cell, decimals, style)
     return str(cell)
 
 
@@ -63,4 +64,4 @@ def format_n(n: int | None) -> str:
     """The n a figure is over, as shown beside it ("n = 1,204"), or "" when it has none."""
     if n is None:
         return ""
-    return _("n = %(n)s") % {"n": number_format(n, 0, force_grouping=True)}
+    return _("n = %(n)s") % {"n": grouped_number(n, 0)}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils.safestring import SafeString
 
 from practica.metrics.charts import render_chart
+from practica.metrics.charts.axes import number_style
 from practica.metrics.dashboards.formatting import format_cell, format_n, format_value
 from practica.metrics.queries.types import Chart, Headline, Panel, Table
 
@@ -97,6 +98,7 @@ ROWS_SHOWN = 60
 
 
 def display_table(table: Table, *, panel_key: str, prefix: str, csv_url: CsvUrl) -> TableDisplay:
+    style = number_style()
     numeric = tuple(
         all(not isinstance(row[index], str) for row in table.rows if index < len(row))
         and bool(table.rows)
@@ -107,7 +109,9 @@ def display_table(table: Table, *, panel_key: str, prefix: str, csv_url: CsvUrl)
         title=table.title,
         html_id=f"{prefix}{panel_key}-table-{table.key}",
         columns=table.columns,
-        rows=tuple(tuple(format_cell(cell) for cell in row) for row in table.rows[:ROWS_SHOWN]),
+        rows=tuple(
+            tuple(format_cell(cell, style) for cell in row) for row in table.rows[:ROWS_SHOWN]
+        ),
         numeric=numeric,
         csv_url=csv_url(panel_key, table.key),
         total_rows=len(table.rows),

@@ -158,8 +158,14 @@ def _depths(community_ids: tuple[int, ...]) -> dict[int, int]:
     return {pk: found.get(pk, DEFAULT_CROSS_ORG_DEPTH) for pk in community_ids}
 
 
-def _flag(condition: Q) -> Case:
-    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+# How the answerer's career level compares with the asker's, as one column.
+LEVELS_UNKNOWN, NOT_JUNIOR, JUNIOR_HELPED_SENIOR = 0, 1, 2
+LEVELS = Case(
+    When(Q(answerer_level__isnull=True) | Q(asker_level__isnull=True), then=Value(LEVELS_UNKNOWN)),
+    When(answerer_level__lt=F("asker_level"), then=Value(JUNIOR_HELPED_SENIOR)),
+    default=Value(NOT_JUNIOR),
+    output_field=IntegerField(),
+)
 
 
 def _lifted(
@@ -198,16 +204,17 @@ def collaboration_figures(filters: DashboardFilters) -> CollaborationFigures:
     database saves little: most unit pairs answer once a bucket), then units lifted to each
     community's depth and the answers summed over arrays."""
     period = period_of(filters)
+    several = len(filters.community_ids) > 1
     columns = integer_columns(
         period_answers(filters, period)
         .order_by()
         .values(
-            answer_community=F("community_id"),
             mine_unit=Coalesce("answerer_unit_id", Value(UNKNOWN)),
             theirs_unit=Coalesce("asker_unit_id", Value(UNKNOWN)),
             answered_us=EpochMicroseconds("answered_at"),
-            levels_known=_flag(Q(answerer_level__isnull=False, asker_level__isnull=False)),
-            junior=_flag(Q(answerer_level__lt=F("asker_level"))),
+            levels=LEVELS,
+            # One community's answers need no column to say so: every column costs the page.
+            **({"answer_community": F("community_id")} if several else {}),
         )
     )
     buckets = filters.buckets()
@@ -217,7 +224,9 @@ def collaboration_figures(filters: DashboardFilters) -> CollaborationFigures:
         per_community={pk: Tally() for pk in filters.community_ids},
         depths=_depths(filters.community_ids),
     )
-    communities = columns["answer_community"]
+    communities = columns.get("answer_community")
+    if communities is None:
+        communities = np.full(len(columns["levels"]), filters.community_ids[0], dtype=np.int64)
     mine_units, theirs_units = columns["mine_unit"], columns["theirs_unit"]
     depths = np.zeros(len(communities), dtype=np.int64)
     for pk, depth in figures.depths.items():
@@ -231,7 +240,9 @@ def collaboration_figures(filters: DashboardFilters) -> CollaborationFigures:
     both = (mine >= 0) & (theirs >= 0)
     compared = np.where(both, answers, 0)
     cross = np.where(both & (mine != theirs), answers, 0)
-    counts = np.stack([answers, compared, cross, columns["levels_known"], columns["junior"]])
+    levels_known = np.where(columns["levels"] != LEVELS_UNKNOWN, answers, 0)
+    junior = np.where(columns["levels"] == JUNIOR_HELPED_SENIOR, answers, 0)
+    counts = np.stack([answers, compared, cross, levels_known, junior])
     figures.total.add(_tally(counts))
     for pk in filters.community_ids:
         figures.per_community[pk].add(_tally(counts[:, communities == pk]))

@@ -1,8 +1,8 @@
 """The questions of a period as columns (numpy arrays), for the response-times panel.
 
 Thousands of datetimes are a page's main cost to load, so the database sends each question's
-moment as integer microseconds and its two waits as whole seconds with a flag for whether each
-is over by `as_of`; ages, waits and buckets are then worked out over the arrays.
+moment as integer microseconds and its two waits as whole seconds (NOT_DONE for a wait not over
+by `as_of`); ages, waits and buckets are then worked out over the arrays.
 """
 
 from collections.abc import Sequence
@@ -10,8 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 import numpy as np
-from django.db.models import BooleanField, Case, F, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 
 from practica.metrics.models import QuestionFact
 from practica.metrics.queries.columns import (
@@ -64,37 +63,44 @@ class Asked:
 ASKED_COLUMNS = tuple(field.name for field in fields(Asked))
 
 
-def _done_by(moment: str, seconds: str, as_of: datetime) -> Case:
-    # A flag instead of the moment: parsing thousands of datetimes is a page's main cost.
+NOT_DONE = -1  # the wait column of a question not answered (or accepted) by as_of
+
+
+def _wait_by(moment: str, seconds: str, as_of: datetime) -> Case:
+    # One column per wait, NOT_DONE when not over by as_of: every column sent costs the page.
     return Case(
-        When(**{f"{moment}__lte": as_of, f"{seconds}__isnull": False}, then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
+        When(**{f"{moment}__lte": as_of, f"{seconds}__isnull": False}, then=F(seconds)),
+        default=Value(NOT_DONE),
+        output_field=IntegerField(),
     )
 
 
-def asked_questions(facts: QuerySet[QuestionFact], as_of: datetime) -> Asked:
-    """The questions of `facts` as columns, their waits as of `as_of` (see `Asked`)."""
+def asked_questions(
+    facts: QuerySet[QuestionFact], as_of: datetime, *, community_id: int | None = None
+) -> Asked:
+    """The questions of `facts` as columns, their waits as of `as_of` (see `Asked`). With
+    `community_id`, every fact is that community's, so its column is not read."""
     columns = integer_columns(
         facts.order_by().values(
             asked_thread=F("thread_id"),
-            asked_community=F("community_id"),
             asked_us=EpochMicroseconds("asked_at"),
-            first_done=_done_by("first_response_at", "first_response_seconds", as_of),
-            first=Coalesce("first_response_seconds", 0),
-            accepted_done=_done_by("accepted_at", "accepted_seconds", as_of),
-            accepted=Coalesce("accepted_seconds", 0),
+            first=_wait_by("first_response_at", "first_response_seconds", as_of),
+            accepted=_wait_by("accepted_at", "accepted_seconds", as_of),
             routed=F("was_routed"),
+            **({} if community_id is not None else {"asked_community": F("community_id")}),
         )
     )
     asked_at = columns["asked_us"]
     # Whole seconds from asking to as_of (never negative: nothing is asked after as_of).
     ages = np.maximum(0, (epoch_microseconds(as_of) - asked_at) // 1_000_000)
-    first_done = columns["first_done"].astype(np.bool_)
-    accepted_done = columns["accepted_done"].astype(np.bool_)
+    first_done = columns["first"] != NOT_DONE
+    accepted_done = columns["accepted"] != NOT_DONE
+    communities = columns.get("asked_community")
     return Asked(
         thread_ids=columns["asked_thread"],
-        community_ids=columns["asked_community"],
+        community_ids=np.full(len(asked_at), community_id, dtype=np.int64)
+        if communities is None
+        else communities,
         asked_at=asked_at,
         ages=ages,
         first=np.where(first_done, np.maximum(0, columns["first"]), ages),

@@ -150,18 +150,38 @@ def _stats_cells(label: Cell, stats: WaitStats) -> tuple[Cell, ...]:
     )
 
 
+# How many question ids the span between the period's lowest and highest may hold per question
+# of the period for its tags to be read by that span (see `_question_tags`).
+DENSE_SPAN = 2
+
+
+def _question_tags(thread_ids: IntArray, facts: QuerySet[QuestionFact]) -> dict[str, IntArray]:
+    """The (question, topic) tags of the questions `thread_ids`, which are `facts`' ids.
+
+    Thread ids grow with time, so a period's questions usually fill most of the span between
+    its lowest and highest id: then the tags in that span are read by the tags' own index and
+    kept for the period's questions, far cheaper than joining every tag to the period's
+    questions, which is how sparse spans (several busy communities, imported archives) are
+    read."""
+    tags = QuestionTopic.objects.values(tag_question=F("questionfact_id"), tag_topic=F("topic_id"))
+    if not len(thread_ids):
+        return integer_columns(tags.none())
+    low, high = int(thread_ids.min()), int(thread_ids.max())
+    if high - low + 1 > DENSE_SPAN * len(thread_ids):
+        return integer_columns(tags.filter(questionfact_id__in=facts.values("pk")))
+    spanned = integer_columns(tags.filter(questionfact_id__gte=low, questionfact_id__lte=high))
+    keep = np.isin(spanned["tag_question"], thread_ids)
+    return {name: column[keep] for name, column in spanned.items()}
+
+
 def _topic_groups(
-    facts: QuerySet[QuestionFact], path: str | None
+    questions: Asked, facts: QuerySet[QuestionFact], path: str | None
 ) -> tuple[dict[str, IntArray], dict[str, str]]:
     """Each topic group's questions (their ids, sorted) and the groups' names. Without a topic
     filter a group is a top-level topic (and everything under it); with one, the chosen topic
     itself and each of its children (with everything under them)."""
     level = 0 if not path else path.strip(TREE_PATH_SEPARATOR).count(TREE_PATH_SEPARATOR) + 1
-    tags = integer_columns(
-        QuestionTopic.objects.filter(questionfact_id__in=facts.values("pk")).values(
-            tag_question=F("questionfact_id"), tag_topic=F("topic_id")
-        )
-    )
+    tags = _question_tags(questions.thread_ids, facts)
     topics, topic_of_tag = np.unique(tags["tag_topic"], return_inverse=True)
     paths = dict(Topic.objects.filter(pk__in=topics.tolist()).values_list("pk", "path"))
     keys: list[str] = []
@@ -193,7 +213,10 @@ class ResponseTimeFigures:
 
 def response_time_figures(filters: DashboardFilters) -> ResponseTimeFigures:
     period = period_of(filters)
-    questions = asked_questions(period_questions(filters, period), period.as_of)
+    (single,) = filters.community_ids if len(filters.community_ids) == 1 else (None,)
+    questions = asked_questions(
+        period_questions(filters, period), period.as_of, community_id=single
+    )
     return ResponseTimeFigures(period=period, questions=questions, first=questions.first_stats())
 
 
@@ -327,7 +350,7 @@ def _share_series(buckets: Sequence[date], stats: Sequence[WaitStats]) -> tuple[
 def _breakdown_tables(filters: DashboardFilters, figures: ResponseTimeFigures) -> list[Table]:
     questions = figures.questions
     path = topic_path(filters.topic_id)
-    groups, names = _topic_groups(period_questions(filters, figures.period), path)
+    groups, names = _topic_groups(questions, period_questions(filters, figures.period), path)
     in_group = {key: np.isin(questions.thread_ids, ids) for key, ids in groups.items()}
     sizes = {key: int(np.count_nonzero(keep)) for key, keep in in_group.items()}
     tagged = np.unique(np.concatenate([np.empty(0, dtype=np.int64), *groups.values()]))
