@@ -5,11 +5,12 @@ MARKER_LIMIT buckets, where they still read as points; a lone value between gaps
 one, or it would not show at all), and a legend names them when there are several.
 """
 
+import html
 from collections.abc import Sequence
 from datetime import date
 
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from practica.metrics.charts.axes import bucket_name, coordinate, format_value
 from practica.metrics.charts.grid import build_frame
@@ -82,17 +83,15 @@ def render_line(chart: Chart, *, chart_id: str, granularity: str) -> SafeString:
         for i, _value in marked:
             if starts[i] not in names:
                 names[starts[i]] = bucket_name(starts[i], granularity)
-        markers = format_html_join(
-            "",
-            "<g><title>{}</title>{}</g>",
-            (
-                (
-                    f"{names[starts[i]]}, {series.label}: "
-                    + format_value(values_at[i], chart.unit),
-                    marker(number, frame.x(i), frame.y.at(v), stroke),
-                )
+        # f-strings, not format_html_join: a page has hundreds of points; the title is escaped.
+        label = html.escape(str(series.label))
+        markers = mark_safe(  # noqa: S308
+            "".join(
+                f"<g><title>{html.escape(names[starts[i]])}, {label}: "
+                f"{html.escape(format_value(values_at[i], chart.unit))}</title>"
+                f"{marker(number, frame.x(i), frame.y.at(v), stroke)}</g>"
                 for i, v in marked
-            ),
+            )
         )
         groups.append(
             format_html(

@@ -8,7 +8,9 @@ The community dashboard and the monthly report show panels the same way; both ca
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from practica.metrics.charts import render_chart
 from practica.metrics.charts.axes import number_style
@@ -51,9 +53,25 @@ class TableDisplay:
         return not self.rows
 
     @property
-    def cells(self) -> list[list[tuple[str, bool]]]:
-        """Each row's cells with whether they are numeric, for the template."""
-        return [list(zip(row, self.numeric, strict=False)) for row in self.rows]
+    def body(self) -> SafeString:
+        """The table's rows as markup: numeric cells right-aligned, an empty cell read out as
+        "no data". Written here rather than looped over in the template, which took a tenth
+        of a dashboard page's time for its few thousand cells; every text is escaped."""
+        empty = (
+            '<span aria-hidden="true">–</span>'
+            f'<span class="visually-hidden">{escape(_("no data"))}</span>'
+        )
+        opening = {True: '<td class="num">', False: "<td>"}
+        rows = (
+            "<tr>"
+            + "".join(
+                f"{opening[numeric]}{escape(text) if text else empty}</td>"
+                for text, numeric in zip(row, self.numeric, strict=False)
+            )
+            + "</tr>"
+            for row in self.rows
+        )
+        return mark_safe("\n".join(rows))  # noqa: S308 — every text in it is escaped
 
     @property
     def header(self) -> list[tuple[str, bool]]:

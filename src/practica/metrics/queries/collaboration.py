@@ -172,24 +172,39 @@ def _lifted(
     units: IntArray, depths: IntArray, paths: dict[int, str], codes: dict[str, int]
 ) -> IntArray:
     """Each unit's ancestor at the row's depth, as a code into `codes` (added as found); -1
-    for an unknown unit."""
+    for an unknown unit (UNKNOWN, or one without a path)."""
     lifted = np.full(len(units), -1, dtype=np.int64)
+    known = np.array(sorted(paths), dtype=np.int64)
+    if not len(known):
+        return lifted
+    # Each row's unit as its place in `known` (the org chart is small, the rows many).
+    place = np.minimum(np.searchsorted(known, units), len(known) - 1)
+    found = known[place] == units
     for depth in np.unique(depths).tolist():
-        rows = depths == depth
-        found, inverse = np.unique(units[rows], return_inverse=True)
-        code_of = np.full(len(found), -1, dtype=np.int64)
-        for index, unit in enumerate(found.tolist()):
-            path = paths.get(unit)
-            if path:
-                code_of[index] = codes.setdefault(unit_at_depth(path, depth), len(codes))
-        lifted[rows] = code_of[inverse]
+        code_of = np.array(
+            [
+                codes.setdefault(unit_at_depth(paths[unit], depth), len(codes))
+                if paths[unit]
+                else -1
+                for unit in known.tolist()
+            ],
+            dtype=np.int64,
+        )
+        rows = found & (depths == depth)
+        lifted[rows] = code_of[place[rows]]
     return lifted
 
 
-def _tally(counts: IntArray) -> Tally:
-    """The tally of rows given as columns of (answers, compared, cross-org, levels known,
-    junior helped senior)."""
-    answers, compared, cross_org, levels_known, junior = counts.sum(axis=1).tolist()
+def _tallies(counts: IntArray, groups: IntArray, size: int) -> list[Tally]:
+    """The tally of each group 0..size-1 of the rows (`groups`: each row's group), the rows
+    given as columns of (answers, compared, cross-org, levels known, junior helped senior)."""
+    sums = [np.bincount(groups, weights=row, minlength=size).tolist() for row in counts]
+    return [_tally_of([int(column[index]) for column in sums]) for index in range(size)]
+
+
+def _tally_of(sums: list[int]) -> Tally:
+    """The tally of (answers, compared, cross-org, levels known, junior helped senior)."""
+    answers, compared, cross_org, levels_known, junior = sums
     return Tally(
         answers=answers,
         compared=compared,
@@ -243,13 +258,20 @@ def collaboration_figures(filters: DashboardFilters) -> CollaborationFigures:
     levels_known = np.where(columns["levels"] != LEVELS_UNKNOWN, answers, 0)
     junior = np.where(columns["levels"] == JUNIOR_HELPED_SENIOR, answers, 0)
     counts = np.stack([answers, compared, cross, levels_known, junior])
-    figures.total.add(_tally(counts))
-    for pk in filters.community_ids:
-        figures.per_community[pk].add(_tally(counts[:, communities == pk]))
+    figures.total.add(_tally_of([int(total) for total in counts.sum(axis=1).tolist()]))
+    community_ids = np.array(filters.community_ids, dtype=np.int64)
+    order = np.argsort(community_ids)
+    in_community = order[np.searchsorted(community_ids, communities, sorter=order)]
+    for pk, tally in zip(
+        filters.community_ids,
+        _tallies(counts, in_community, len(community_ids)),
+        strict=True,
+    ):
+        figures.per_community[pk].add(tally)
     if buckets:
         in_bucket = moment_buckets(buckets, columns["answered_us"])
-        for index in range(len(buckets)):
-            figures.per_bucket[index].add(_tally(counts[:, in_bucket == index]))
+        for index, tally in enumerate(_tallies(counts, in_bucket, len(buckets))):
+            figures.per_bucket[index].add(tally)
     path_of = list(codes)
     known = mine >= 0
     given = np.bincount(mine[known], weights=answers[known], minlength=len(codes))

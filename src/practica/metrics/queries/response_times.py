@@ -35,7 +35,7 @@ from practica.metrics.queries.buckets import local_midnight
 from practica.metrics.queries.columns import integer_columns
 from practica.metrics.queries.filters import DashboardFilters
 from practica.metrics.queries.question_waits import Asked, asked_questions
-from practica.metrics.queries.survival import IntArray, WaitStats, quantile_hours
+from practica.metrics.queries.survival import BoolArray, IntArray, WaitStats, quantile_hours
 from practica.metrics.queries.types import Cell, Chart, Headline, Panel, Point, Series, Table
 
 QuestionTopic = QuestionFact.topics.through
@@ -176,10 +176,10 @@ def _question_tags(thread_ids: IntArray, facts: QuerySet[QuestionFact]) -> dict[
 
 def _topic_groups(
     questions: Asked, facts: QuerySet[QuestionFact], path: str | None
-) -> tuple[dict[str, IntArray], dict[str, str]]:
-    """Each topic group's questions (their ids, sorted) and the groups' names. Without a topic
-    filter a group is a top-level topic (and everything under it); with one, the chosen topic
-    itself and each of its children (with everything under them)."""
+) -> tuple[dict[str, BoolArray], dict[str, str]]:
+    """Which of `questions` (`facts`' columns) are in each topic group, and the groups' names.
+    Without a topic filter a group is a top-level topic (and everything under it); with one,
+    the chosen topic itself and each of its children (with everything under them)."""
     level = 0 if not path else path.strip(TREE_PATH_SEPARATOR).count(TREE_PATH_SEPARATOR) + 1
     tags = _question_tags(questions.thread_ids, facts)
     topics, topic_of_tag = np.unique(tags["tag_topic"], return_inverse=True)
@@ -196,10 +196,14 @@ def _topic_groups(
             keys.append(key)
         group_of_topic[index] = keys.index(key)
     group_of_tag = group_of_topic[topic_of_tag]
-    groups = {
-        key: np.unique(tags["tag_question"][group_of_tag == index])
-        for index, key in enumerate(keys)
-    }
+    # Each tag's question as its place in `questions` (every tag is one of theirs).
+    order = np.argsort(questions.thread_ids)
+    place_of_tag = order[np.searchsorted(questions.thread_ids, tags["tag_question"], sorter=order)]
+    groups = {}
+    for index, key in enumerate(keys):
+        members = np.zeros(len(questions), dtype=np.bool_)
+        members[place_of_tag[group_of_tag == index]] = True
+        groups[key] = members
     names = dict(Topic.objects.filter(path__in=keys).values_list("path", "name"))
     return groups, names
 
@@ -350,11 +354,9 @@ def _share_series(buckets: Sequence[date], stats: Sequence[WaitStats]) -> tuple[
 def _breakdown_tables(filters: DashboardFilters, figures: ResponseTimeFigures) -> list[Table]:
     questions = figures.questions
     path = topic_path(filters.topic_id)
-    groups, names = _topic_groups(questions, period_questions(filters, figures.period), path)
-    in_group = {key: np.isin(questions.thread_ids, ids) for key, ids in groups.items()}
+    in_group, names = _topic_groups(questions, period_questions(filters, figures.period), path)
     sizes = {key: int(np.count_nonzero(keep)) for key, keep in in_group.items()}
-    tagged = np.unique(np.concatenate([np.empty(0, dtype=np.int64), *groups.values()]))
-    untagged = ~np.isin(questions.thread_ids, tagged)
+    untagged = ~np.logical_or.reduce([np.zeros(len(questions), np.bool_), *in_group.values()])
     topic_rows = [
         _stats_cells(names.get(key, key), questions.first_stats_where(in_group[key]))
         for key in sorted(in_group, key=lambda key: (-sizes[key], names.get(key, key)))

@@ -75,13 +75,11 @@ class _Curve:
     """The survival curve at the answer times: times, (nᵢ, dᵢ) and S in floating point."""
 
     def __init__(self, seconds: IntArray, answered: BoolArray) -> None:
-        moments, leaving = np.unique(seconds, return_counts=True)
-        # nᵢ: everyone, less those who left (answered or censored) at an earlier moment.
-        at_risk = len(seconds) - np.concatenate(([0], np.cumsum(leaving)[:-1]))
         times, done = np.unique(seconds[answered], return_counts=True)
         self.times: IntArray = times
         self.done: IntArray = done
-        self.at_risk: IntArray = at_risk[np.searchsorted(moments, times)]
+        # nᵢ: everyone, less those who left (answered or censored) before tᵢ.
+        self.at_risk: IntArray = len(seconds) - np.searchsorted(np.sort(seconds), times)
         self.survival = np.cumprod(1 - done / self.at_risk)
 
     def compare(self, index: int, level: Fraction) -> int:
