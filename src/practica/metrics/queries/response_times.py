@@ -217,7 +217,7 @@ class ResponseTimeFigures:
 
 def response_time_figures(filters: DashboardFilters) -> ResponseTimeFigures:
     period = period_of(filters)
-    (single,) = filters.community_ids if len(filters.community_ids) == 1 else (None,)
+    single = filters.community_ids[0] if len(filters.community_ids) == 1 else None
     questions = asked_questions(
         period_questions(filters, period), period.as_of, community_id=single
     )
