@@ -198,9 +198,8 @@ def assert_panel_equals_web(body, panel):
     for chart, chart_body in zip(panel.charts, body["charts"], strict=True):
         assert chart_body["kind"] == chart.kind
         assert chart_body["table"] == (chart.table.key if chart.table else None)
-        # A key two different series of the panel share is made unique ("_2") by the API.
         for series, key in zip(chart.series, chart_body["series"], strict=True):
-            assert key == series.key or key.startswith(f"{series.key}_")
+            assert key == series.key
             assert by_key[key] == series_json(series, key)
     tables = {table["key"]: table for table in body["tables"]}
     for table in panel.tables:

@@ -4,6 +4,8 @@ this month with last, the report's months (defaults, bounds) and its print set-u
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,6 +118,17 @@ def test_the_report_shows_the_month_printable(as_manager, community):
     assert len(response.context["panels"]) == 11
     assert "The month in figures" in page
     assert response.context["headlines"]
+
+
+def test_the_report_reads_the_question_and_answer_facts_once(as_manager, community):
+    # Its key figures come from the panels it shows, not from a second reading.
+    month = last_full_month(timezone.localdate())
+    with CaptureQueriesContext(connection) as queries:
+        response = as_manager.get(report_url(community, month.year, f"{month.month:02d}"))
+
+    assert response.status_code == 200
+    for table in ('FROM "metrics_questionfact" ', 'FROM "metrics_answerfact" '):
+        assert sum(table in query["sql"] for query in queries.captured_queries) == 1, table
 
 
 @pytest.mark.parametrize(("year", "month"), [(2025, 13), (2025, 0), (1999, 12)])

@@ -21,6 +21,7 @@ from practica.metrics.queries.panels import (
     build_panel,
     build_panels,
     community_headlines,
+    key_figures,
 )
 from practica.metrics.rollups.build import rebuild_rollups
 from practica.metrics.rollups.calendar import day_end
@@ -103,6 +104,15 @@ def test_the_key_figures_in_order(filters):
     assert values["engaged_28d"] == Decimal(5)
     assert values["events_held"] is None
     assert values["csat"] is None
+
+
+def test_key_figures_of_built_panels_are_the_community_headlines(filters):
+    # The monthly report takes its key figures from the panels it shows rather than reading
+    # the facts again: they must be the very figures `community_headlines` computes.
+    CommunityDay.objects.create(
+        community_id=filters.community_ids[0], day=date(2025, 12, 31), members=40, joined=3
+    )
+    assert key_figures(build_panels(filters)) == community_headlines(filters)
 
 
 def test_my_panels_read_few_queries(filters):

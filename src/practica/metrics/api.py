@@ -157,22 +157,15 @@ def _table(table: Table) -> dict[str, Any]:
 def _panel_series(panel: Panel) -> tuple[dict[str, Series], list[list[str]]]:
     """Every series the panel's charts draw, once each, by key, and each chart's keys.
 
-    Charts may share a series (the same key and figures). Two different series under one key
-    (say the medians of two charts) would make a key ambiguous in a URL: the later one is
-    given the key with "_2" (then "_3"…) appended.
-    """
+    Charts may share a series (the same key and figures); a key never names two different
+    series of one panel (`test_series_and_table_keys_are_unique_within_each_panel` holds every
+    panel to it), so a key in a URL is never ambiguous."""
     unique: dict[str, Series] = {}
     chart_keys: list[list[str]] = []
     for chart in panel.charts:
-        keys = []
         for series in chart.series:
-            key, number = series.key, 1
-            while key in unique and unique[key] != series:
-                number += 1
-                key = f"{series.key}_{number}"
-            unique.setdefault(key, series)
-            keys.append(key)
-        chart_keys.append(keys)
+            unique.setdefault(series.key, series)
+        chart_keys.append([series.key for series in chart.series])
     return unique, chart_keys
 
 

@@ -15,7 +15,7 @@ from practica.metrics.dashboards.month_summary import month_summary
 from practica.metrics.dashboards.panel_display import display_headline, display_panels
 from practica.metrics.dashboards.report import last_full_month, report_filters, report_month
 from practica.metrics.permissions import can_view_dashboard, can_view_month_summary
-from practica.metrics.queries.panels import build_panels, community_headlines
+from practica.metrics.queries.panels import build_panels, key_figures
 
 SUMMARY_REFUSAL = gettext_lazy("The community’s month is for its members.")
 
@@ -56,8 +56,9 @@ def monthly_report(request: HttpRequest, slug: str, year: str, month: str) -> Ht
         raise Http404("No report for that month.")
     filters = report_filters(community=community, month=shown)
     suffix = f"?period=custom&start={shown.start.isoformat()}&end={shown.end.isoformat()}"
+    built = build_panels(filters)
     panels = display_panels(
-        build_panels(filters),
+        built,
         csv_url=lambda panel, table: (
             reverse("metrics:community_table_csv", args=[community.slug, panel, table]) + suffix
         ),
@@ -68,7 +69,7 @@ def monthly_report(request: HttpRequest, slug: str, year: str, month: str) -> Ht
         "month": shown,
         "previous": shown.previous,
         "next": shown.next(today=today),
-        "headlines": [display_headline(headline) for headline in community_headlines(filters)],
+        "headlines": [display_headline(headline) for headline in key_figures(built)],
         "panels": panels,
         "dashboard_url": reverse("metrics:community_dashboard", args=[community.slug]) + suffix,
         "generated_at": timezone.now(),

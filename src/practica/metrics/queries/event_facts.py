@@ -14,6 +14,7 @@ from django.utils import timezone
 from practica.metrics.models import EventFact
 from practica.metrics.queries.buckets import local_day, local_midnight
 from practica.metrics.queries.filters import DashboardFilters
+from practica.metrics.rollups.event_facts import EVENT_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -34,22 +35,9 @@ class PeriodEvent:
     score_counts: dict[str, int]
 
 
-FIELDS = (
-    "event_id",
-    "starts_at",
-    "ends_at",
-    "format",
-    "took_attendance",
-    "registered",
-    "checked_in",
-    "walk_ins",
-    "no_shows",
-    "attendees_compared",
-    "attendees_cross_org",
-    "feedback",
-    "satisfied",
-    "score_counts",
-)
+# The fact's columns as the rollup writes them, but the community: an event hosted together
+# is read once, whichever community's row.
+FIELDS = tuple(column for column in EVENT_COLUMNS if column != "community_id")
 
 
 def period_events(filters: DashboardFilters) -> list[PeriodEvent]:

@@ -98,3 +98,10 @@ def community_headlines(filters: DashboardFilters) -> tuple[Headline, ...]:
     ):
         found.update((headline.key, headline) for headline in headlines)
     return tuple(found[key] for key in HEADLINE_KEYS)
+
+
+def key_figures(panels: Sequence[Panel]) -> tuple[Headline, ...]:
+    """`community_headlines` taken from panels already built (all of PANELS, for the same
+    filters), for a page that shows both without reading the facts twice."""
+    found = {headline.key: headline for panel in panels for headline in panel.headlines}
+    return tuple(found[key] for key in HEADLINE_KEYS)
