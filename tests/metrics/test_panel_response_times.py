@@ -2,11 +2,13 @@
 questions censored (and one answered only after the period), topics with descendants, org
 unit and role filters, pooled communities, an empty period; and the survival quantiles."""
 
+import gc
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,9 +17,11 @@ from practica.communities.models import MembershipRole
 from practica.metrics.charts import render_chart
 from practica.metrics.definitions.response_times import Wait, censored_median
 from practica.metrics.models import QuestionFact
+from practica.metrics.queries import columns as columns_module
 from practica.metrics.queries import response_times
 from practica.metrics.queries.columns import (
     EpochMicroseconds,
+    collection_paused,
     epoch_microseconds,
     integer_columns,
     moment_buckets,
@@ -421,3 +425,33 @@ def test_a_period_with_no_questions_reads_empty_columns():
         QuestionFact.objects.none().values(moment=EpochMicroseconds("asked_at"))
     )
     assert columns["moment"].tolist() == []
+
+
+def test_rows_are_read_with_garbage_collection_paused_then_restored(scene, monkeypatch):
+    seen = []
+    real_raw_rows = columns_module.raw_rows
+
+    def watched(query):
+        seen.append(gc.isenabled())
+        return real_raw_rows(query)
+
+    monkeypatch.setattr(columns_module, "raw_rows", watched)
+    assert gc.isenabled()
+    columns = integer_columns(QuestionFact.objects.values(asked_thread=F("thread_id")))
+
+    assert seen == [False]
+    assert gc.isenabled()
+    assert len(columns["asked_thread"]) == QuestionFact.objects.count() > 0
+
+
+def test_pausing_collection_keeps_it_off_when_it_was_off_and_survives_errors():
+    with pytest.raises(RuntimeError), collection_paused():
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
